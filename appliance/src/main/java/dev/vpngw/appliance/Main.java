@@ -1,11 +1,28 @@
 package dev.vpngw.appliance;
 
-/** Entry point of the appliance process; the subcommands grow with the product. */
-public final class Main {
-  private Main() {}
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
-  /** Runs one subcommand. */
+/**
+ * The {@code gateway} command: one appliance process per gateway VM. Subcommands grow with the
+ * product; today the crypto self-test and the demo that shows it.
+ */
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
+    version = "vpngw 0.1.0",
+    description = "A user-space IPsec VPN gateway appliance.",
+    subcommands = {SelfTestCommand.class, DemoCommand.class})
+public final class Main implements Callable<Integer> {
+  /** Runs one subcommand and exits with its status. */
   public static void main(String[] args) {
-    System.out.println("vpngw: nothing here yet");
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 2;
   }
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Turns the JMH JSON files of benchmarks/run-jmh.sh into benchmarks/RESULTS.md (on stdout)."""
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+OUT, MODE = sys.argv[1], sys.argv[2]
+AVG = {"64": 64, "512": 512, "1400": 1400, "IMIX": 347}  # IMIX 7:4:1 of 64/576/1400 B
+
+
+def load(name):
+    path = os.path.join(OUT, name + ".json")
+    return json.load(open(path)) if os.path.exists(path) else []
+
+
+def key(r):
+    p = r.get("params", {})
+    return (r["benchmark"].rsplit(".", 1)[1], p.get("engine"), p.get("suite", "AES_GCM_16_128"),
+            p.get("size"))
+
+
+def index(results):
+    return {key(r): r for r in results}
+
+
+def ops(r):
+    return r["primaryMetric"]["score"] if r else None
+
+
+def err(r):
+    return r["primaryMetric"]["scoreError"] if r else None
+
+
+def alloc(r):
+    if not r:
+        return None
+    m = r.get("secondaryMetrics", {}).get("\u00b7gc.alloc.rate.norm") or \
+        r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
+    return m["score"] if m else None
+
+
+def gbps(o, size):
+    return o * AVG[size] * 8 / 1e9
+
+
+def f(x, fmt="%.2f"):
+    return "n/a" if x is None else fmt % x
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+target = index(load("target"))
+suites = index(load("suites"))
+cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
+print("# Benchmark results\n")
+print("Latest run of `benchmarks/run-jmh.sh%s` (JMH, one thread = one core, `-prof gc`)."
+      % ("" if MODE == "full" else " " + MODE))
+print("Raw JMH output: `benchmarks/results/*.json`.\n")
+print("| machine | |\n|---|---|")
+print("| CPU | %s, %s cores |" % (cpu.group(1) if cpu else "?", os.cpu_count()))
+print("| kernel | %s |" % platform.release())
+print("| JDK | %s |" % sh("\"$JAVA_HOME/bin/java\" -version 2>&1 | head -1"))
+print("| OpenSSL | %s |" % sh("openssl version"))
+print("| load average when the report was written | %s |\n" % " ".join(open("/proc/loadavg").read().split()[:3]))
+
+print("## AES-128-GCM: ESP against the raw AEAD call, per engine\n")
+print("Each ESP operation handles one inner packet of the size shown (IMIX: 7:4:1 of 64/576/1400 B,"
+      " average 347 B) and includes copying it into the working buffer; decapsulation includes the"
+      " outer IPv4/UDP parse, SPI lookup and anti-replay window. The raw AEAD row is the bare"
+      " AES-128-GCM seal of a message of the same size on the same engine (8-byte AAD, in place,"
+      " fresh nonce), measured in the same run: the denominator of the ratios."
+      " Gbps count inner-packet bytes.\n")
+print("| engine | size | encap Mpps | encap Gbps | decap Mpps | decap Gbps | raw AEAD Mpps | raw AEAD Gbps"
+      " | encap / raw | decap / raw | encap B/op | decap B/op |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for engine in ("openssl", "jdk"):
+    for size in ("64", "512", "1400", "IMIX"):
+        e = target.get(("encapsulate", engine, "AES_GCM_16_128", size))
+        d = target.get(("decapsulate", engine, "AES_GCM_16_128", size))
+        r = target.get(("seal", engine, "AES_GCM_16_128", size))
+        if not (e or d or r):
+            continue
+        row = [engine, size,
+               f(ops(e) and ops(e) / 1e6), f(ops(e) and gbps(ops(e), size)),
+               f(ops(d) and ops(d) / 1e6), f(ops(d) and gbps(ops(d), size)),
+               f(ops(r) and ops(r) / 1e6), f(ops(r) and gbps(ops(r), size)),
+               f(ops(e) and ops(r) and 100 * ops(e) / ops(r), "%.0f%%"),
+               f(ops(d) and ops(r) and 100 * ops(d) / ops(r), "%.0f%%"),
+               f(alloc(e), "%.3f"), f(alloc(d), "%.3f")]
+        print("| " + " | ".join(row) + " |")
+
+print("\n### Targets (issue 2: per core, AES-128-GCM, OpenSSL engine)\n")
+print("| target | measured | verdict |\n|---|---|---|")
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+for op, label in (("encapsulate", "encapsulation"), ("decapsulate", "decapsulation")):
+    x = target.get((op, "openssl", "AES_GCM_16_128", "1400"))
+    r = target.get(("seal", "openssl", "AES_GCM_16_128", "1400"))
+    if x and r:
+        ratio = ops(x) / ops(r)
+        print("| %s at 1400 B >= 70%% of the raw AEAD rate | %.0f%% (%.2f of %.2f Gbps) | %s |"
+              % (label, 100 * ratio, gbps(ops(x), "1400"), gbps(ops(r), "1400"), verdict(ratio >= 0.7)))
+    x = target.get((op, "openssl", "AES_GCM_16_128", "64"))
+    if x:
+        print("| %s at 64 B >= 2 M packets/s | %.2f M/s | %s |" % (label, ops(x) / 1e6, verdict(ops(x) >= 2e6)))
+
+print("\n### Engines compared (the faster one is the default)\n")
+print("| size | op | OpenSSL / JDK |\n|---|---|---|")
+for size in ("64", "1400", "IMIX"):
+    for op in ("encapsulate", "decapsulate", "seal"):
+        o = target.get((op, "openssl", "AES_GCM_16_128", size))
+        j = target.get((op, "jdk", "AES_GCM_16_128", size))
+        if o and j:
+            print("| %s | %s | %.2fx |" % (size, op if op != "seal" else "raw AEAD", ops(o) / ops(j)))
+
+print("\n### Outside reference: `openssl speed -elapsed -seconds 3 -bytes N -evp aes-128-gcm`\n")
+print("```")
+print(open(os.path.join(OUT, "openssl-speed.txt")).read().strip() if os.path.exists(os.path.join(OUT, "openssl-speed.txt")) else "not run")
+print("```")
+print("(figures in thousands of bytes per second; `openssl speed` seals without ESP framing and"
+      " with one IV per call.)\n")
+
+if suites:
+    print("## Every other suite (ESP, one core)\n")
+    print("| suite | engine | size | encap Mpps | encap Gbps | decap Mpps | decap Gbps | encap B/op | decap B/op |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for k in sorted({(s, e, z) for (_, e, s, z) in suites}):
+        suite, engine, size = k
+        e = suites.get(("encapsulate", engine, suite, size))
+        d = suites.get(("decapsulate", engine, suite, size))
+        print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            suite, engine, size, f(ops(e) and ops(e) / 1e6), f(ops(e) and gbps(ops(e), size)),
+            f(ops(d) and ops(d) / 1e6), f(ops(d) and gbps(ops(d), size)), f(alloc(e), "%.3f"), f(alloc(d), "%.3f")))
