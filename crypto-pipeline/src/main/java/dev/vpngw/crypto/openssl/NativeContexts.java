@@ -50,8 +50,12 @@ final class NativeContexts implements Runnable {
   /** The AEAD nonce length: salt plus explicit IV. */
   static final int NONCE_LENGTH = 12;
 
-  private final Arena arena = Arena.ofShared();
-  private final MemorySegment scratchSegment = arena.allocate(SCRATCH_SIZE, 64);
+  /**
+   * Freed by the GC once these contexts are unreachable, not by an explicit close: closing a shared
+   * arena is a handshake with every thread (tens of microseconds), which SA teardown at rekey time
+   * should not pay. The area is wiped when the contexts are freed.
+   */
+  private final MemorySegment scratchSegment = Arena.ofAuto().allocate(SCRATCH_SIZE, 64);
 
   /** The scratch area, for reading and writing from Java. */
   final UnsafeBuffer scratch = new UnsafeBuffer(scratchSegment.address(), SCRATCH_SIZE);
@@ -144,7 +148,6 @@ final class NativeContexts implements Runnable {
     macCtx = 0;
     cipher = 0;
     mac = 0;
-    arena.close();
   }
 
   /** OpenSSL's name for the cipher behind an ESP transform; GMAC is GCM with no text. */
