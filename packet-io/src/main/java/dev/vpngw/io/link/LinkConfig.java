@@ -1,0 +1,149 @@
+package dev.vpngw.io.link;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Configures links in the current network namespace at setup time: MTU, addresses, up, routes to a
+ * device. It runs iproute2's {@code ip} rather than speaking rtnetlink itself. This is a deliberate
+ * choice: these calls happen a handful of times per gateway start or tunnel change, never per
+ * packet; {@code ip} is on every Linux machine the appliance targets, already validates and reports
+ * errors in words operators know ("RTNETLINK answers: File exists"), and the same commands can be
+ * replayed by hand from a log. A netlink binding would be hundreds of lines of message building for
+ * no run-time gain.
+ *
+ * <p>Arguments are checked here (interface names, address literals and prefix lengths) and passed
+ * as separate argv entries, never through a shell. A failure is an {@link IOException} carrying the
+ * command line, its exit status and its stderr.
+ */
+public final class LinkConfig {
+  private static final long TIMEOUT_SECONDS = 30;
+  private static final String IP = findIp();
+
+  private LinkConfig() {}
+
+  /** {@code ip link set dev DEVICE mtu MTU}. */
+  public static void setMtu(String device, int mtu) throws IOException {
+    if (mtu < 68 || mtu > 65535) {
+      throw new IllegalArgumentException("MTU must be 68..65535: " + mtu);
+    }
+    run("link", "set", "dev", checkDevice(device), "mtu", Integer.toString(mtu));
+  }
+
+  /** {@code ip link set dev DEVICE up}. */
+  public static void up(String device) throws IOException {
+    run("link", "set", "dev", checkDevice(device), "up");
+  }
+
+  /**
+   * {@code ip address add ADDRESS/PREFIX dev DEVICE}, as in "10.1.0.1/24" or "fd00:1::1/64". IPv6
+   * addresses are added with {@code nodad}: duplicate address detection would hold the address
+   * tentative (unusable as a source) for a second or more, and on a gateway's own tunnel interface
+   * there is nobody to collide with.
+   */
+  public static void addAddress(String device, String cidr) throws IOException {
+    boolean ipv6 = checkPrefix(cidr);
+    String dev = checkDevice(device);
+    if (ipv6) {
+      run("address", "add", cidr, "dev", dev, "nodad");
+    } else {
+      run("address", "add", cidr, "dev", dev);
+    }
+  }
+
+  /** {@code ip route add PREFIX dev DEVICE}: send the prefix into the device (as a tunnel's). */
+  public static void addRoute(String prefix, String device) throws IOException {
+    checkPrefix(prefix);
+    run("route", "add", prefix, "dev", checkDevice(device));
+  }
+
+  /** {@code ip route del PREFIX dev DEVICE}. */
+  public static void deleteRoute(String prefix, String device) throws IOException {
+    checkPrefix(prefix);
+    run("route", "del", prefix, "dev", checkDevice(device));
+  }
+
+  /** The {@code ip} binary used: the first of the usual sbin/bin paths that exists. */
+  public static String ipCommand() {
+    return IP;
+  }
+
+  private static void run(String... args) throws IOException {
+    List<String> command = new ArrayList<>(args.length + 1);
+    command.add(IP);
+    command.addAll(List.of(args));
+    Process process =
+        new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String stderr;
+    try (InputStream err = process.getErrorStream()) {
+      stderr = new String(err.readAllBytes(), StandardCharsets.UTF_8).strip();
+    }
+    try {
+      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException(
+            String.join(" ", command) + " timed out after " + TIMEOUT_SECONDS + " s");
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException(String.join(" ", command) + " interrupted", e);
+    }
+    if (process.exitValue() != 0) {
+      throw new IOException(
+          String.join(" ", command)
+              + " failed (exit "
+              + process.exitValue()
+              + ")"
+              + (stderr.isEmpty() ? "" : ": " + stderr));
+    }
+  }
+
+  private static String checkDevice(String device) {
+    if (device.isEmpty()
+        || device.length() > 15
+        || device.charAt(0) == '-'
+        || !device.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '/')) {
+      throw new IllegalArgumentException("not an interface name: " + device);
+    }
+    return device;
+  }
+
+  /** Checks "ADDRESS/LENGTH" without any name lookup and returns whether it is IPv6. */
+  private static boolean checkPrefix(String cidr) {
+    int slash = cidr.indexOf('/');
+    if (slash <= 0) {
+      throw new IllegalArgumentException("not ADDRESS/PREFIX-LENGTH: " + cidr);
+    }
+    InetAddress address;
+    int length;
+    try {
+      address = InetAddress.ofLiteral(cidr.substring(0, slash));
+      length = Integer.parseInt(cidr.substring(slash + 1));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not ADDRESS/PREFIX-LENGTH: " + cidr, e);
+    }
+    int bits = address.getAddress().length * 8;
+    if (length < 0 || length > bits) {
+      throw new IllegalArgumentException("prefix length must be 0.." + bits + ": " + cidr);
+    }
+    return bits == 128;
+  }
+
+  private static String findIp() {
+    for (String candidate : new String[] {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
+      if (Files.isExecutable(Path.of(candidate))) {
+        return candidate;
+      }
+    }
+    // Leave it to PATH; a failure to start names the command.
+    return "ip";
+  }
+}

@@ -1,0 +1,140 @@
+package dev.vpngw.io.udp;
+
+import dev.vpngw.io.batch.PacketBatch;
+import dev.vpngw.io.sys.LibC;
+import dev.vpngw.io.sys.NativeIOException;
+import dev.vpngw.io.sys.Sockets;
+import java.net.InetAddress;
+
+/**
+ * A UDP socket moving datagrams a batch at a time with {@code recvmmsg}/{@code sendmmsg}: the WAN
+ * side of the gateway, ESP-in-UDP (RFC 3948) and IKE on ports 500 and 4500. A socket on 4500
+ * receives both ESP and IKE (with the non-ESP marker) from the same peers; telling them apart is
+ * the caller's job, nothing is filtered here.
+ *
+ * <p>IPv4 or IPv6 by the bind address; an IPv6 socket is opened with {@code IPV6_V6ONLY} set
+ * explicitly (not left to {@code net.ipv6.bindv6only}), so IPv4 peers never arrive as IPv4-mapped
+ * addresses and a separate IPv4 socket can share the port. With {@code reusePort} several sockets
+ * bind the same address and port ({@code SO_REUSEPORT}) and the kernel spreads flows across them by
+ * hash: one socket per RX thread, no shared queue.
+ *
+ * <p>Receives never block (each {@code recvmmsg} passes {@code MSG_DONTWAIT}); an idle agent waits
+ * in a {@link dev.vpngw.io.sys.Poller} instead. Sends block only on a blocking socket whose send
+ * buffer is full, which is back-pressure a TX agent may want; a non-blocking socket returns a short
+ * count instead. A socket is driven by one thread.
+ */
+public final class UdpSocket implements AutoCloseable {
+  private final int fd;
+  private final boolean ipv6;
+  private final int localPort;
+  private boolean closed;
+
+  private UdpSocket(int fd, boolean ipv6, int localPort) {
+    this.fd = fd;
+    this.ipv6 = ipv6;
+    this.localPort = localPort;
+  }
+
+  /**
+   * Opens a UDP socket bound to {@code bindAddress} and {@code port} (0 for an ephemeral port).
+   *
+   * @param reusePort set {@code SO_REUSEPORT} before binding, so that other sockets with it may
+   *     bind the same port
+   * @param nonBlocking whether sends return a short count instead of waiting for buffer space
+   */
+  public static UdpSocket open(
+      InetAddress bindAddress, int port, boolean reusePort, boolean nonBlocking)
+      throws NativeIOException {
+    int family = Sockets.family(bindAddress);
+    int fd = Sockets.open(family, LibC.SOCK_DGRAM, LibC.IPPROTO_UDP, nonBlocking);
+    try {
+      if (family == LibC.AF_INET6) {
+        Sockets.setIntOption(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
+      }
+      if (reusePort) {
+        Sockets.setIntOption(fd, LibC.SOL_SOCKET, LibC.SO_REUSEPORT, 1, "SO_REUSEPORT");
+      }
+      Sockets.bind(fd, bindAddress, port);
+      return new UdpSocket(fd, family == LibC.AF_INET6, Sockets.localAddress(fd).getPort());
+    } catch (NativeIOException | RuntimeException e) {
+      Sockets.closeAfterFailure(fd, e);
+      throw e;
+    }
+  }
+
+  /**
+   * One {@code recvmmsg} of up to {@code batch.capacity()} datagrams: fills each slot's data (at
+   * the batch's headroom), length and sender, sets the batch's count, and returns it; 0 when
+   * nothing is waiting. A datagram longer than the batch's receive capacity is truncated and
+   * flagged ({@link PacketBatch#truncated(int)}).
+   */
+  public int receive(PacketBatch batch) throws NativeIOException {
+    long msgvec = batch.prepareReceive();
+    int n = LibC.recvmmsg(fd, msgvec, batch.capacity(), LibC.MSG_DONTWAIT);
+    batch.completeReceive(n);
+    return n;
+  }
+
+  /**
+   * One {@code sendmmsg} of slots {@code from .. from + count - 1}, each to its slot's peer.
+   * Returns how many went, in order from {@code from}; fewer than {@code count} (even 0) when the
+   * socket buffer filled up or a later datagram failed, and the caller sends the rest on its next
+   * duty cycle. The kernel reports an error only for the first datagram of the call: the exception
+   * then concerns slot {@code from} (as in ENETUNREACH for its destination), and the caller drops
+   * or retries that slot and goes on with the next.
+   */
+  public int send(PacketBatch batch, int from, int count) throws NativeIOException {
+    if (count == 0) {
+      return 0;
+    }
+    long msgvec = batch.prepareSend(from, count);
+    return LibC.sendmmsg(fd, msgvec, count, 0);
+  }
+
+  /**
+   * Sets the receive buffer size (the kernel doubles it for bookkeeping); see {@link
+   * Sockets#setBufferSize} for how it gets past {@code net.core.rmem_max} as root.
+   */
+  public void setReceiveBufferSize(int bytes) throws NativeIOException {
+    Sockets.setBufferSize(fd, true, bytes);
+  }
+
+  /** The receive buffer size as the kernel reports it (twice what was set, with overhead). */
+  public int receiveBufferSize() throws NativeIOException {
+    return Sockets.getIntOption(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, "SO_RCVBUF");
+  }
+
+  /** Sets the send buffer size; see {@link #setReceiveBufferSize}. */
+  public void setSendBufferSize(int bytes) throws NativeIOException {
+    Sockets.setBufferSize(fd, false, bytes);
+  }
+
+  /** The send buffer size as the kernel reports it. */
+  public int sendBufferSize() throws NativeIOException {
+    return Sockets.getIntOption(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, "SO_SNDBUF");
+  }
+
+  /** The file descriptor, for a {@link dev.vpngw.io.sys.Poller}. */
+  public int fd() {
+    return fd;
+  }
+
+  /** Whether this is an IPv6 socket (and so sends only to IPv6 peers). */
+  public boolean isIpv6() {
+    return ipv6;
+  }
+
+  /** The bound port (the ephemeral one the kernel chose if opened with port 0). */
+  public int localPort() {
+    return localPort;
+  }
+
+  /** Closes the socket; a second close does nothing. */
+  @Override
+  public void close() throws NativeIOException {
+    if (!closed) {
+      closed = true;
+      LibC.close(fd);
+    }
+  }
+}
