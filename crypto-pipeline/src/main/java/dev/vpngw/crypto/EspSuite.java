@@ -1,5 +1,8 @@
 package dev.vpngw.crypto;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The transforms that protect one ESP SA: an encryption transform and, for CBC, an integrity
  * transform.
@@ -9,6 +12,8 @@ package dev.vpngw.crypto;
  *     combined (AEAD or GMAC)
  */
 public record EspSuite(Encryption encryption, Integrity integrity) {
+  private static final List<EspSuite> ALL = enumerate();
+
   /** Validates the pairing: combined modes take no integrity, CBC needs one. */
   public EspSuite {
     if (encryption == null || integrity == null) {
@@ -34,8 +39,32 @@ public record EspSuite(Encryption encryption, Integrity integrity) {
     return encryption.keyMaterialLength() + integrity.keyLength();
   }
 
+  /**
+   * Every valid suite, in declaration order: each combined transform alone, each CBC cipher with
+   * each HMAC. Legacy ones (3DES) included; whether an SA may use them is the SA config's call.
+   */
+  public static List<EspSuite> all() {
+    return ALL;
+  }
+
   @Override
   public String toString() {
     return integrity == Integrity.NONE ? encryption.name() : encryption + "+" + integrity;
+  }
+
+  private static List<EspSuite> enumerate() {
+    List<EspSuite> suites = new ArrayList<>();
+    for (Encryption encryption : Encryption.values()) {
+      if (encryption.isCombined()) {
+        suites.add(new EspSuite(encryption, Integrity.NONE));
+        continue;
+      }
+      for (Integrity integrity : Integrity.values()) {
+        if (integrity != Integrity.NONE) {
+          suites.add(new EspSuite(encryption, integrity));
+        }
+      }
+    }
+    return List.copyOf(suites);
   }
 }

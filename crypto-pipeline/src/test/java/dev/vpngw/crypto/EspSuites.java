@@ -5,31 +5,15 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
-/** Every valid suite, and the engine/suite/ESN combinations the parameterized tests run over. */
+/** The engine/suite/ESN combinations the parameterized tests run over, for every valid suite. */
 final class EspSuites {
   private EspSuites() {}
-
-  static List<EspSuite> all() {
-    List<EspSuite> suites = new ArrayList<>();
-    for (Encryption encryption : Encryption.values()) {
-      if (encryption.isCombined()) {
-        suites.add(new EspSuite(encryption, Integrity.NONE));
-      } else {
-        for (Integrity integrity : Integrity.values()) {
-          if (integrity != Integrity.NONE) {
-            suites.add(new EspSuite(encryption, integrity));
-          }
-        }
-      }
-    }
-    return suites;
-  }
 
   /** (engine, suite, esn) for every available engine. */
   static Stream<Arguments> engineSuiteEsn() {
     List<Arguments> args = new ArrayList<>();
     for (CryptoEngine engine : CryptoEngines.available()) {
-      for (EspSuite suite : all()) {
+      for (EspSuite suite : EspSuite.all()) {
         args.add(Arguments.of(engine, suite, false));
         args.add(Arguments.of(engine, suite, true));
       }
@@ -45,7 +29,7 @@ final class EspSuites {
         if (sealer == opener) {
           continue;
         }
-        for (EspSuite suite : all()) {
+        for (EspSuite suite : EspSuite.all()) {
           args.add(Arguments.of(sealer, opener, suite, false));
           args.add(Arguments.of(sealer, opener, suite, true));
         }

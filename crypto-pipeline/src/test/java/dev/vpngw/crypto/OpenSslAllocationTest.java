@@ -28,7 +28,7 @@ class OpenSslAllocationTest {
    * is slow enough (a few MB/s) that four copies would dominate the test's run time.
    */
   static Stream<EspSuite> suites() {
-    return EspSuites.all().stream()
+    return EspSuite.all().stream()
         .filter(
             s -> s.encryption() != Encryption.TDES_CBC || s.integrity() == Integrity.HMAC_SHA1_96);
   }

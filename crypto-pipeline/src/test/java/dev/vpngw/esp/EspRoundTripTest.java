@@ -59,7 +59,7 @@ class EspRoundTripTest {
     List<Arguments> cases = new ArrayList<>();
     for (CryptoEngine sealer : EspTestSupport.engines()) {
       for (CryptoEngine opener : EspTestSupport.engines()) {
-        for (EspSuite suite : EspTestSupport.allSuites()) {
+        for (EspSuite suite : EspSuite.all()) {
           for (int outer : new int[] {4, 6}) {
             for (int inner : new int[] {4, 6}) {
               for (boolean udp : new boolean[] {false, true}) {

@@ -2,9 +2,7 @@ package dev.vpngw.esp;
 
 import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.crypto.CryptoEngines;
-import dev.vpngw.crypto.Encryption;
 import dev.vpngw.crypto.EspSuite;
-import dev.vpngw.crypto.Integrity;
 import dev.vpngw.packet.InternetChecksum;
 import dev.vpngw.packet.Ipv4Header;
 import dev.vpngw.packet.Ipv6Header;
@@ -12,7 +10,6 @@ import dev.vpngw.packet.UdpHeader;
 import dev.vpngw.sa.SaConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -35,23 +32,6 @@ final class EspTestSupport {
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** Every suite, 3DES included (the configs enable legacy ciphers). */
-  static List<EspSuite> allSuites() {
-    List<EspSuite> suites = new ArrayList<>();
-    for (Encryption encryption : Encryption.values()) {
-      if (encryption.isCombined()) {
-        suites.add(new EspSuite(encryption, Integrity.NONE));
-      } else {
-        for (Integrity integrity : Integrity.values()) {
-          if (integrity != Integrity.NONE) {
-            suites.add(new EspSuite(encryption, integrity));
-          }
-        }
-      }
-    }
-    return suites;
   }
 
   static List<CryptoEngine> engines() {

@@ -1,18 +1,13 @@
 package dev.vpngw.crypto.jdk;
 
-import static dev.vpngw.crypto.jdk.JdkEngine.ESP_HEADER_LENGTH;
-import static dev.vpngw.crypto.jdk.JdkEngine.NONCE_LENGTH;
 import static dev.vpngw.crypto.jdk.JdkEngine.TAG_LENGTH;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
-import dev.vpngw.crypto.Encryption;
-import dev.vpngw.crypto.EspCipher;
 import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.io.buffer.PacketBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
-import javax.crypto.spec.SecretKeySpec;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -25,79 +20,49 @@ import org.agrona.concurrent.UnsafeBuffer;
  * check), so sealing the same sequence number twice throws; a correct sequence counter never asks
  * for that.
  */
-final class JdkAeadCipher implements EspCipher {
-  private static final int IV_LENGTH = 8;
+final class JdkAeadCipher extends JdkCombinedCipher {
   private static final int TEXT_OFFSET = ESP_HEADER_LENGTH + IV_LENGTH;
 
-  private final EspSuite suite;
-  private final Encryption encryption;
-  private final boolean outbound;
-  private final Cipher cipher;
-  private final SecretKeySpec key;
-  private final byte[] nonce = new byte[NONCE_LENGTH];
-  private final UnsafeBuffer nonceView = new UnsafeBuffer(nonce);
   private final byte[] aad = new byte[12];
   private final UnsafeBuffer aadView = new UnsafeBuffer(aad);
-  private final Scratch scratch = new Scratch();
-  private boolean closed;
 
   JdkAeadCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
-    this.suite = suite;
-    this.encryption = suite.encryption();
-    this.outbound = outbound;
-    int keyLength = encryption.keyLength();
-    this.key = new SecretKeySpec(keyMaterial, 0, keyLength, JdkEngine.keyAlgorithm(encryption));
-    System.arraycopy(keyMaterial, keyLength, nonce, 0, encryption.saltLength());
-    try {
-      this.cipher = Cipher.getInstance(JdkEngine.transformation(encryption));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JCE cannot provide " + encryption, e);
-    }
-  }
-
-  @Override
-  public EspSuite suite() {
-    return suite;
+    super(suite, keyMaterial, outbound);
   }
 
   @Override
   public void seal(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(true);
     UnsafeBuffer packet = buf.buffer();
-    packet.putLong(espOffset + ESP_HEADER_LENGTH, seq, BIG_ENDIAN);
-    nonceView.putLong(4, seq, BIG_ENDIAN);
+    useSequenceAsIv(packet, espOffset, seq);
     int aadLength = aad(packet, espOffset, seq, esn);
     byte[] in = scratch.in(textLength + TAG_LENGTH);
     byte[] out = scratch.out(textLength + TAG_LENGTH);
     packet.getBytes(espOffset + TEXT_OFFSET, in, 0, textLength);
     try {
-      cipher.init(Cipher.ENCRYPT_MODE, key, JdkEngine.aeadParams(encryption, nonce));
+      init(Cipher.ENCRYPT_MODE);
       cipher.updateAAD(aad, 0, aadLength);
       int written = cipher.doFinal(in, 0, textLength, out, 0);
       packet.putBytes(espOffset + TEXT_OFFSET, out, 0, written);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(suite + " seal failed", e);
+      throw new IllegalStateException(suite() + " seal failed", e);
     }
   }
 
   @Override
   public boolean open(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(false);
-    if (!JdkEngine.fits(buf.capacity(), espOffset, IV_LENGTH, textLength, TAG_LENGTH)) {
+    if (!fits(buf.capacity(), espOffset, IV_LENGTH, textLength, TAG_LENGTH)) {
       return false;
     }
     UnsafeBuffer packet = buf.buffer();
     // The receiver takes the IV from the packet, whatever the sender chose (RFC 4106 3.1).
-    packet.getBytes(espOffset + ESP_HEADER_LENGTH, nonce, 4, IV_LENGTH);
+    usePacketIv(packet, espOffset);
     int aadLength = aad(packet, espOffset, seq, esn);
     byte[] in = scratch.in(textLength + TAG_LENGTH);
     byte[] out = scratch.out(textLength + TAG_LENGTH);
     packet.getBytes(espOffset + TEXT_OFFSET, in, 0, textLength + TAG_LENGTH);
-    try {
-      cipher.init(Cipher.DECRYPT_MODE, key, JdkEngine.aeadParams(encryption, nonce));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(suite + " open failed to initialise", e);
-    }
+    initForOpen();
     try {
       cipher.updateAAD(aad, 0, aadLength);
       int written = cipher.doFinal(in, 0, textLength + TAG_LENGTH, out, 0);
@@ -110,13 +75,9 @@ final class JdkAeadCipher implements EspCipher {
   }
 
   @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      scratch.wipe();
-      Arrays.fill(nonce, (byte) 0);
-      Arrays.fill(aad, (byte) 0);
-    }
+  protected void release() {
+    super.release();
+    Arrays.fill(aad, (byte) 0);
   }
 
   private int aad(UnsafeBuffer packet, int espOffset, long seq, boolean esn) {
@@ -128,17 +89,5 @@ final class JdkAeadCipher implements EspCipher {
     }
     aadView.putInt(4, packet.getInt(espOffset + 4));
     return 8;
-  }
-
-  private void checkUsable(boolean sealing) {
-    if (closed) {
-      throw new IllegalStateException(suite + " cipher is closed");
-    }
-    if (sealing != outbound) {
-      throw new IllegalStateException(
-          suite
-              + " cipher was created "
-              + (outbound ? "outbound (seal only)" : "inbound (open only)"));
-    }
   }
 }

@@ -1,10 +1,9 @@
 package dev.vpngw.crypto.jdk;
 
-import static dev.vpngw.crypto.jdk.JdkEngine.ESP_HEADER_LENGTH;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
+import dev.vpngw.crypto.AbstractEspCipher;
 import dev.vpngw.crypto.Encryption;
-import dev.vpngw.crypto.EspCipher;
 import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.crypto.IvSource;
 import dev.vpngw.io.buffer.PacketBuffer;
@@ -28,9 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * first plaintext block and opening xors it into the first decrypted block, and {@code doFinal}
  * (which resets the Cipher to its zero IV) replaces a per-packet {@code init} with its allocation.
  */
-final class JdkCbcHmacCipher implements EspCipher {
-  private final EspSuite suite;
-  private final boolean outbound;
+final class JdkCbcHmacCipher extends AbstractEspCipher {
   private final Cipher cipher;
   private final Mac mac;
   private final int blockSize;
@@ -41,11 +38,9 @@ final class JdkCbcHmacCipher implements EspCipher {
   private final UnsafeBuffer seqHighView = new UnsafeBuffer(seqHigh);
   private final Scratch scratch = new Scratch();
   private final IvSource ivSource;
-  private boolean closed;
 
   JdkCbcHmacCipher(EspSuite suite, byte[] encryptionKey, byte[] integrityKey, boolean outbound) {
-    this.suite = suite;
-    this.outbound = outbound;
+    super(suite, outbound);
     Encryption encryption = suite.encryption();
     this.blockSize = encryption.paddingAlignment();
     this.ivLength = encryption.ivLength();
@@ -67,17 +62,9 @@ final class JdkCbcHmacCipher implements EspCipher {
   }
 
   @Override
-  public EspSuite suite() {
-    return suite;
-  }
-
-  @Override
   public void seal(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(true);
-    if (textLength <= 0 || textLength % blockSize != 0) {
-      throw new IllegalArgumentException(
-          suite + " needs text padded to a multiple of " + blockSize + ", got " + textLength);
-    }
+    checkWholeBlocks(textLength, blockSize);
     UnsafeBuffer packet = buf.buffer();
     int ivOffset = ESP_HEADER_LENGTH;
     int textOffset = ivOffset + ivLength;
@@ -91,7 +78,7 @@ final class JdkCbcHmacCipher implements EspCipher {
     try {
       cipher.doFinal(in, textOffset, textLength, out, 0);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(suite + " seal failed", e);
+      throw new IllegalStateException(suite() + " seal failed", e);
     }
     packet.putBytes(espOffset + textOffset, out, 0, textLength);
     mac.update(in, 0, textOffset);
@@ -103,9 +90,8 @@ final class JdkCbcHmacCipher implements EspCipher {
   @Override
   public boolean open(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(false);
-    if (textLength <= 0
-        || textLength % blockSize != 0
-        || !JdkEngine.fits(buf.capacity(), espOffset, ivLength, textLength, icvLength)) {
+    if (!wholeBlocks(textLength, blockSize)
+        || !fits(buf.capacity(), espOffset, ivLength, textLength, icvLength)) {
       return false;
     }
     UnsafeBuffer packet = buf.buffer();
@@ -133,12 +119,9 @@ final class JdkCbcHmacCipher implements EspCipher {
   }
 
   @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      scratch.wipe();
-      Arrays.fill(digest, (byte) 0);
-    }
+  protected void release() {
+    scratch.wipe();
+    Arrays.fill(digest, (byte) 0);
   }
 
   private void finishMac(long seq, boolean esn) {
@@ -149,7 +132,7 @@ final class JdkCbcHmacCipher implements EspCipher {
     try {
       mac.doFinal(digest, 0);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(suite + " HMAC failed", e);
+      throw new IllegalStateException(suite() + " HMAC failed", e);
     }
   }
 
@@ -161,17 +144,5 @@ final class JdkCbcHmacCipher implements EspCipher {
       diff |= expected[i] ^ actual[offset + i];
     }
     return diff == 0;
-  }
-
-  private void checkUsable(boolean sealing) {
-    if (closed) {
-      throw new IllegalStateException(suite + " cipher is closed");
-    }
-    if (sealing != outbound) {
-      throw new IllegalStateException(
-          suite
-              + " cipher was created "
-              + (outbound ? "outbound (seal only)" : "inbound (open only)"));
-    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.vpngw.crypto.jdk;
 
-import dev.vpngw.crypto.CryptoEngine;
-import dev.vpngw.crypto.CryptoEngines;
+import dev.vpngw.crypto.AbstractCryptoEngine;
 import dev.vpngw.crypto.CryptoPrimitives;
 import dev.vpngw.crypto.Encryption;
 import dev.vpngw.crypto.EspCipher;
@@ -30,65 +29,35 @@ import javax.crypto.spec.SecretKeySpec;
  * int)} returns its result through a fresh array internally. Use the OpenSSL engine where
  * allocation matters.
  */
-public final class JdkEngine implements CryptoEngine, CryptoPrimitives {
-  /** The ESP header before the IV: SPI and the low 32 bits of the sequence number. */
-  static final int ESP_HEADER_LENGTH = 8;
-
+public final class JdkEngine extends AbstractCryptoEngine implements CryptoPrimitives {
   /** AEAD and GMAC tag length in bytes. */
   static final int TAG_LENGTH = 16;
 
-  /** Nonce length of every AEAD transform here: 4-byte salt and 8-byte explicit IV. */
-  static final int NONCE_LENGTH = 12;
-
-  private final String unavailabilityCause;
-
   /** Creates the engine and probes every transformation it needs once. */
   public JdkEngine() {
-    this.unavailabilityCause = probe();
+    super("jdk", probe());
   }
 
   @Override
-  public String name() {
-    return "jdk";
+  protected EspCipher newAeadCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
+    return new JdkAeadCipher(suite, keyMaterial, outbound);
   }
 
   @Override
-  public boolean isAvailable() {
-    return unavailabilityCause == null;
+  protected EspCipher newGmacCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
+    return new JdkGmacCipher(suite, keyMaterial, outbound);
   }
 
   @Override
-  public String unavailabilityCause() {
-    return unavailabilityCause;
-  }
-
-  @Override
-  public boolean supports(EspSuite suite) {
-    return isAvailable();
-  }
-
-  @Override
-  public EspCipher newCipher(
+  protected EspCipher newCbcHmacCipher(
       EspSuite suite, byte[] encryptionKey, byte[] integrityKey, boolean outbound) {
-    if (!isAvailable()) {
-      throw new IllegalStateException("jdk crypto engine unavailable: " + unavailabilityCause);
-    }
-    CryptoEngines.checkKeys(suite, encryptionKey, integrityKey);
-    return switch (suite.encryption().kind()) {
-      case AEAD -> new JdkAeadCipher(suite, encryptionKey, outbound);
-      case GMAC -> new JdkGmacCipher(suite, encryptionKey, outbound);
-      case CBC -> new JdkCbcHmacCipher(suite, encryptionKey, integrityKey, outbound);
-    };
+    return new JdkCbcHmacCipher(suite, encryptionKey, integrityKey, outbound);
   }
 
   @Override
   public byte[] aeadSeal(Encryption aead, byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {
     try {
-      Cipher cipher = Cipher.getInstance(transformation(aead));
-      cipher.init(
-          Cipher.ENCRYPT_MODE, new SecretKeySpec(key, keyAlgorithm(aead)), aeadParams(aead, nonce));
-      cipher.updateAAD(aad);
-      return cipher.doFinal(plaintext);
+      return aead(Cipher.ENCRYPT_MODE, aead, key, nonce, aad, plaintext);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(aead + " seal failed", e);
     }
@@ -98,11 +67,7 @@ public final class JdkEngine implements CryptoEngine, CryptoPrimitives {
   public byte[] aeadOpen(
       Encryption aead, byte[] key, byte[] nonce, byte[] aad, byte[] ciphertextAndTag) {
     try {
-      Cipher cipher = Cipher.getInstance(transformation(aead));
-      cipher.init(
-          Cipher.DECRYPT_MODE, new SecretKeySpec(key, keyAlgorithm(aead)), aeadParams(aead, nonce));
-      cipher.updateAAD(aad);
-      return cipher.doFinal(ciphertextAndTag);
+      return aead(Cipher.DECRYPT_MODE, aead, key, nonce, aad, ciphertextAndTag);
     } catch (AEADBadTagException e) {
       return null;
     } catch (GeneralSecurityException e) {
@@ -131,9 +96,13 @@ public final class JdkEngine implements CryptoEngine, CryptoPrimitives {
     }
   }
 
-  @Override
-  public String toString() {
-    return name();
+  private static byte[] aead(
+      int mode, Encryption aead, byte[] key, byte[] nonce, byte[] aad, byte[] input)
+      throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance(transformation(aead));
+    cipher.init(mode, new SecretKeySpec(key, keyAlgorithm(aead)), aeadParams(aead, nonce));
+    cipher.updateAAD(aad);
+    return cipher.doFinal(input);
   }
 
   private static byte[] cbc(int mode, Encryption cbc, byte[] key, byte[] iv, byte[] text) {
@@ -181,13 +150,6 @@ public final class JdkEngine implements CryptoEngine, CryptoPrimitives {
     return aead == Encryption.CHACHA20_POLY1305
         ? new IvParameterSpec(nonce)
         : new GCMParameterSpec(TAG_LENGTH * Byte.SIZE, nonce);
-  }
-
-  /** Whether an inbound packet's declared layout lies inside the buffer at all. */
-  static boolean fits(int capacity, int espOffset, int ivLength, int textLength, int icvLength) {
-    return espOffset >= 0
-        && textLength >= 0
-        && (long) espOffset + ESP_HEADER_LENGTH + ivLength + textLength + icvLength <= capacity;
   }
 
   private static String probe() {

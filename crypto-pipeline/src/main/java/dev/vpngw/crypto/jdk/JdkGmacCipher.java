@@ -1,18 +1,12 @@
 package dev.vpngw.crypto.jdk;
 
-import static dev.vpngw.crypto.jdk.JdkEngine.ESP_HEADER_LENGTH;
-import static dev.vpngw.crypto.jdk.JdkEngine.NONCE_LENGTH;
 import static dev.vpngw.crypto.jdk.JdkEngine.TAG_LENGTH;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
-import dev.vpngw.crypto.Encryption;
-import dev.vpngw.crypto.EspCipher;
 import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.io.buffer.PacketBuffer;
 import java.security.GeneralSecurityException;
-import java.util.Arrays;
 import javax.crypto.Cipher;
-import javax.crypto.spec.SecretKeySpec;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -24,88 +18,48 @@ import org.agrona.concurrent.UnsafeBuffer;
  * in the AAD, so the AAD is assembled in the scratch array (SPI, seq high, then the packet from seq
  * low onwards) and handed to the Cipher in one call.
  */
-final class JdkGmacCipher implements EspCipher {
-  private static final int IV_LENGTH = 8;
-
-  private final EspSuite suite;
-  private final Encryption encryption;
-  private final boolean outbound;
-  private final Cipher cipher;
-  private final SecretKeySpec key;
-  private final byte[] nonce = new byte[NONCE_LENGTH];
-  private final UnsafeBuffer nonceView = new UnsafeBuffer(nonce);
-  private final Scratch scratch = new Scratch();
+final class JdkGmacCipher extends JdkCombinedCipher {
   private final UnsafeBuffer inView = new UnsafeBuffer(0, 0);
-  private boolean closed;
 
   JdkGmacCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
-    this.suite = suite;
-    this.encryption = suite.encryption();
-    this.outbound = outbound;
-    int keyLength = encryption.keyLength();
-    this.key = new SecretKeySpec(keyMaterial, 0, keyLength, "AES");
-    System.arraycopy(keyMaterial, keyLength, nonce, 0, encryption.saltLength());
-    try {
-      this.cipher = Cipher.getInstance(JdkEngine.transformation(encryption));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JCE cannot provide " + encryption, e);
-    }
-  }
-
-  @Override
-  public EspSuite suite() {
-    return suite;
+    super(suite, keyMaterial, outbound);
   }
 
   @Override
   public void seal(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(true);
     UnsafeBuffer packet = buf.buffer();
-    packet.putLong(espOffset + ESP_HEADER_LENGTH, seq, BIG_ENDIAN);
-    nonceView.putLong(4, seq, BIG_ENDIAN);
+    useSequenceAsIv(packet, espOffset, seq);
     int aadLength = aad(packet, espOffset, textLength, seq, esn, 0);
     byte[] out = scratch.out(TAG_LENGTH);
     try {
-      cipher.init(Cipher.ENCRYPT_MODE, key, JdkEngine.aeadParams(encryption, nonce));
+      init(Cipher.ENCRYPT_MODE);
       cipher.updateAAD(scratch.in(aadLength), 0, aadLength);
       int written = cipher.doFinal(out, 0);
       packet.putBytes(espOffset + ESP_HEADER_LENGTH + IV_LENGTH + textLength, out, 0, written);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(suite + " seal failed", e);
+      throw new IllegalStateException(suite() + " seal failed", e);
     }
   }
 
   @Override
   public boolean open(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(false);
-    if (!JdkEngine.fits(buf.capacity(), espOffset, IV_LENGTH, textLength, TAG_LENGTH)) {
+    if (!fits(buf.capacity(), espOffset, IV_LENGTH, textLength, TAG_LENGTH)) {
       return false;
     }
     UnsafeBuffer packet = buf.buffer();
-    packet.getBytes(espOffset + ESP_HEADER_LENGTH, nonce, 4, IV_LENGTH);
+    usePacketIv(packet, espOffset);
     // The ICV travels right after the text, so it lands in the scratch array right after the AAD.
     int aadLength = aad(packet, espOffset, textLength, seq, esn, TAG_LENGTH);
     byte[] in = scratch.in(aadLength + TAG_LENGTH);
-    try {
-      cipher.init(Cipher.DECRYPT_MODE, key, JdkEngine.aeadParams(encryption, nonce));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(suite + " open failed to initialise", e);
-    }
+    initForOpen();
     try {
       cipher.updateAAD(in, 0, aadLength);
       cipher.doFinal(in, aadLength, TAG_LENGTH, scratch.out(TAG_LENGTH), 0);
       return true;
     } catch (GeneralSecurityException e) {
       return false;
-    }
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      scratch.wipe();
-      Arrays.fill(nonce, (byte) 0);
     }
   }
 
@@ -125,17 +79,5 @@ final class JdkGmacCipher implements EspCipher {
     }
     packet.getBytes(espOffset + 4, in, aadLength - tail, tail + extra);
     return aadLength;
-  }
-
-  private void checkUsable(boolean sealing) {
-    if (closed) {
-      throw new IllegalStateException(suite + " cipher is closed");
-    }
-    if (sealing != outbound) {
-      throw new IllegalStateException(
-          suite
-              + " cipher was created "
-              + (outbound ? "outbound (seal only)" : "inbound (open only)"));
-    }
   }
 }

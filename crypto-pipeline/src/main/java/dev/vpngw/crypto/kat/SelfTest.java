@@ -8,7 +8,6 @@ import dev.vpngw.crypto.CryptoPrimitives;
 import dev.vpngw.crypto.Encryption;
 import dev.vpngw.crypto.EspCipher;
 import dev.vpngw.crypto.EspSuite;
-import dev.vpngw.crypto.Integrity;
 import dev.vpngw.io.buffer.PacketBuffer;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -72,7 +71,7 @@ public final class SelfTest {
     out.printf(
         "crypto self-test: %d published vectors; %d ESP suites sealed and opened, ESN off and on,"
             + " one flipped ICV bit refused%n",
-        KnownAnswers.all().size(), suites().size());
+        KnownAnswers.all().size(), EspSuite.all().size());
     try (Arena arena = Arena.ofConfined()) {
       PacketBuffer buf = PacketBuffer.allocate(arena, BUFFER_LENGTH);
       for (CryptoEngine engine : engines) {
@@ -199,7 +198,7 @@ public final class SelfTest {
       PrintStream out) {
     int passed = 0;
     int supported = 0;
-    for (EspSuite suite : suites()) {
+    for (EspSuite suite : EspSuite.all()) {
       if (!sealer.supports(suite) || !opener.supports(suite)) {
         continue;
       }
@@ -222,7 +221,7 @@ public final class SelfTest {
         passed++;
       }
     }
-    int unsupported = suites().size() - supported;
+    int unsupported = EspSuite.all().size() - supported;
     String note = "suites passed" + (unsupported > 0 ? " (" + unsupported + " unsupported)" : "");
     summary(out, label, group, passed, supported, note);
     return passed == supported;
@@ -293,23 +292,6 @@ public final class SelfTest {
       Arrays.fill(integrityKey, (byte) 0);
       packet.setMemory(0, buf.capacity(), (byte) 0);
     }
-  }
-
-  /** Every valid suite: each combined transform alone, each CBC cipher with each HMAC. */
-  private static List<EspSuite> suites() {
-    List<EspSuite> suites = new ArrayList<>();
-    for (Encryption encryption : Encryption.values()) {
-      if (encryption.isCombined()) {
-        suites.add(new EspSuite(encryption, Integrity.NONE));
-        continue;
-      }
-      for (Integrity integrity : Integrity.values()) {
-        if (integrity != Integrity.NONE) {
-          suites.add(new EspSuite(encryption, integrity));
-        }
-      }
-    }
-    return suites;
   }
 
   private static void summary(

@@ -3,6 +3,7 @@ package dev.vpngw.crypto.openssl;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.vpngw.crypto.Encryption;
+import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.crypto.Integrity;
 import dev.vpngw.io.libcrypto.LibCrypto;
 import dev.vpngw.io.libcrypto.LibCryptoException;
@@ -68,6 +69,33 @@ final class NativeContexts implements Runnable {
   private long mac;
   private long macCtx;
   private boolean freed;
+
+  /**
+   * Contexts keyed for one SA in one direction: the cipher context, and then the salt as the
+   * nonce's fixed first part for the life of the SA (RFC 4106 4) for combined transforms, or the
+   * HMAC context for CBC. Frees what it made if any step fails.
+   *
+   * @param integrityKey the HMAC key for CBC; ignored (and may be null) for combined transforms
+   */
+  static NativeContexts keyed(
+      EspSuite suite, byte[] encryptionKey, byte[] integrityKey, boolean outbound) {
+    Encryption encryption = suite.encryption();
+    NativeContexts contexts = new NativeContexts();
+    try {
+      contexts.openCipher(
+          encryption, encryptionKey, encryption.keyLength(), outbound, NONCE_LENGTH);
+      if (encryption.isCombined()) {
+        contexts.scratch.putBytes(
+            NONCE, encryptionKey, encryption.keyLength(), encryption.saltLength());
+      } else {
+        contexts.openMac(suite.integrity(), integrityKey);
+      }
+      return contexts;
+    } catch (RuntimeException e) {
+      contexts.run();
+      throw e;
+    }
+  }
 
   /** The keyed EVP_CIPHER_CTX, or 0. */
   long cipherContext() {

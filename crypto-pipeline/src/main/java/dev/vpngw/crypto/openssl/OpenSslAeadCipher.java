@@ -1,8 +1,6 @@
 package dev.vpngw.crypto.openssl;
 
 import static dev.vpngw.crypto.openssl.NativeContexts.AAD;
-import static dev.vpngw.crypto.openssl.NativeContexts.DIGEST;
-import static dev.vpngw.crypto.openssl.NativeContexts.NONCE;
 import static dev.vpngw.crypto.openssl.NativeContexts.OUT_LENGTH;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
@@ -18,18 +16,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * AAD = SPI | [seq high] | seq low (RFC 4106 5, RFC 7634 2.1), the text in place, the final and the
  * tag: five or six short native calls and no allocation.
  */
-final class OpenSslAeadCipher extends OpenSslCipher {
-  private static final int IV_LENGTH = 8;
-  private static final int TAG_LENGTH = 16;
+final class OpenSslAeadCipher extends OpenSslCombinedCipher {
   private static final int TEXT_OFFSET = ESP_HEADER_LENGTH + IV_LENGTH;
 
-  private final UnsafeBuffer scratch;
-  private final long scratchAddress;
-
-  OpenSslAeadCipher(EspSuite suite, NativeContexts contexts, boolean outbound) {
-    super(suite, contexts, outbound);
-    this.scratch = contexts.scratch;
-    this.scratchAddress = contexts.scratchAddress;
+  OpenSslAeadCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
+    super(suite, keyMaterial, outbound);
   }
 
   @Override
@@ -38,21 +29,15 @@ final class OpenSslAeadCipher extends OpenSslCipher {
     checkFits(buf.capacity(), espOffset, IV_LENGTH, textLength, TAG_LENGTH);
     try {
       UnsafeBuffer packet = buf.buffer();
-      // RFC 4106 3.1: the sequence number is a unique, and so sufficient, explicit IV.
-      packet.putLong(espOffset + ESP_HEADER_LENGTH, seq, BIG_ENDIAN);
-      scratch.putLong(NONCE + 4, seq, BIG_ENDIAN);
       long ctx = contexts.cipherContext();
       long esp = buf.address() + espOffset;
       long text = esp + TEXT_OFFSET;
-      long outLength = scratchAddress + OUT_LENGTH;
       boolean ok =
-          LibCrypto.cipherSetIv(ctx, scratchAddress + NONCE) == 1
+          startSeal(ctx, packet, espOffset, seq)
               && aad(ctx, packet, espOffset, esp, seq, esn) == 1
-              && LibCrypto.cipherUpdate(ctx, text, outLength, text, textLength) == 1
-              && LibCrypto.cipherFinal(ctx, scratchAddress + DIGEST, outLength) == 1
-              && LibCrypto.cipherCtrl(
-                      ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, text + textLength)
-                  == 1;
+              && LibCrypto.cipherUpdate(ctx, text, scratchAddress + OUT_LENGTH, text, textLength)
+                  == 1
+              && finishSeal(ctx, text + textLength);
       if (!ok) {
         throw sealFailed();
       }
@@ -69,21 +54,15 @@ final class OpenSslAeadCipher extends OpenSslCipher {
     }
     try {
       UnsafeBuffer packet = buf.buffer();
-      // The receiver's nonce uses the IV as sent (a raw 8-byte copy, byte order irrelevant).
-      scratch.putLong(NONCE + 4, packet.getLong(espOffset + ESP_HEADER_LENGTH));
       long ctx = contexts.cipherContext();
       long esp = buf.address() + espOffset;
       long text = esp + TEXT_OFFSET;
-      long outLength = scratchAddress + OUT_LENGTH;
       // The text is decrypted in place before the final checks the tag; on a mismatch the caller
       // drops the packet, so the unauthenticated plaintext never goes anywhere.
-      return LibCrypto.cipherSetIv(ctx, scratchAddress + NONCE) == 1
-          && LibCrypto.cipherCtrl(
-                  ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, text + textLength)
-              == 1
+      return startOpen(ctx, packet, espOffset, text + textLength)
           && aad(ctx, packet, espOffset, esp, seq, esn) == 1
-          && LibCrypto.cipherUpdate(ctx, text, outLength, text, textLength) == 1
-          && LibCrypto.cipherFinal(ctx, scratchAddress + DIGEST, outLength) == 1;
+          && LibCrypto.cipherUpdate(ctx, text, scratchAddress + OUT_LENGTH, text, textLength) == 1
+          && finishOpen(ctx);
     } finally {
       Reference.reachabilityFence(this);
     }

@@ -28,17 +28,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * so an IV is never served twice, even if a refill fails.
  */
 final class OpenSslCbcHmacCipher extends OpenSslCipher {
-  private final UnsafeBuffer scratch;
-  private final long scratchAddress;
   private final int blockSize;
   private final int ivLength;
   private final int icvLength;
   private int ivNext = IV_POOL_SIZE;
 
-  OpenSslCbcHmacCipher(EspSuite suite, NativeContexts contexts, boolean outbound) {
-    super(suite, contexts, outbound);
-    this.scratch = contexts.scratch;
-    this.scratchAddress = contexts.scratchAddress;
+  OpenSslCbcHmacCipher(
+      EspSuite suite, byte[] encryptionKey, byte[] integrityKey, boolean outbound) {
+    super(suite, encryptionKey, integrityKey, outbound);
     this.blockSize = suite.encryption().paddingAlignment();
     this.ivLength = suite.encryption().ivLength();
     this.icvLength = suite.icvLength();
@@ -47,10 +44,7 @@ final class OpenSslCbcHmacCipher extends OpenSslCipher {
   @Override
   public void seal(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(true);
-    if (textLength <= 0 || textLength % blockSize != 0) {
-      throw new IllegalArgumentException(
-          suite + " needs text padded to a multiple of " + blockSize + ", got " + textLength);
-    }
+    checkWholeBlocks(textLength, blockSize);
     checkFits(buf.capacity(), espOffset, ivLength, textLength, icvLength);
     try {
       UnsafeBuffer packet = buf.buffer();
@@ -78,8 +72,7 @@ final class OpenSslCbcHmacCipher extends OpenSslCipher {
   @Override
   public boolean open(PacketBuffer buf, int espOffset, int textLength, long seq, boolean esn) {
     checkUsable(false);
-    if (textLength <= 0
-        || textLength % blockSize != 0
+    if (!wholeBlocks(textLength, blockSize)
         || !fits(buf.capacity(), espOffset, ivLength, textLength, icvLength)) {
       return false;
     }
@@ -106,7 +99,7 @@ final class OpenSslCbcHmacCipher extends OpenSslCipher {
     if (ivNext + ivLength > IV_POOL_SIZE) {
       if (LibCrypto.randBytes(scratchAddress + IV_POOL, IV_POOL_SIZE) != 1) {
         throw new IllegalStateException(
-            suite + " could not draw random IVs: " + LibCrypto.drainErrors());
+            suite() + " could not draw random IVs: " + LibCrypto.drainErrors());
       }
       ivNext = 0;
     }

@@ -2,8 +2,7 @@ package dev.vpngw.crypto.openssl;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import dev.vpngw.crypto.CryptoEngine;
-import dev.vpngw.crypto.CryptoEngines;
+import dev.vpngw.crypto.AbstractCryptoEngine;
 import dev.vpngw.crypto.CryptoPrimitives;
 import dev.vpngw.crypto.Encryption;
 import dev.vpngw.crypto.EspCipher;
@@ -22,62 +21,26 @@ import java.lang.foreign.MemorySegment;
  * algorithm it needs, so a libcrypto built without (say) 3DES or ChaCha20-Poly1305 is reported here
  * rather than at the first SA.
  */
-public final class OpenSslEngine implements CryptoEngine, CryptoPrimitives {
-  private final String unavailabilityCause;
-
+public final class OpenSslEngine extends AbstractCryptoEngine implements CryptoPrimitives {
   /** Creates the engine and probes libcrypto and every algorithm once. */
   public OpenSslEngine() {
-    this.unavailabilityCause = probe();
+    super("openssl", probe());
   }
 
   @Override
-  public String name() {
-    return "openssl";
+  protected EspCipher newAeadCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
+    return new OpenSslAeadCipher(suite, keyMaterial, outbound);
   }
 
   @Override
-  public boolean isAvailable() {
-    return unavailabilityCause == null;
+  protected EspCipher newGmacCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
+    return new OpenSslGmacCipher(suite, keyMaterial, outbound);
   }
 
   @Override
-  public String unavailabilityCause() {
-    return unavailabilityCause;
-  }
-
-  @Override
-  public boolean supports(EspSuite suite) {
-    return isAvailable();
-  }
-
-  @Override
-  public EspCipher newCipher(
+  protected EspCipher newCbcHmacCipher(
       EspSuite suite, byte[] encryptionKey, byte[] integrityKey, boolean outbound) {
-    if (!isAvailable()) {
-      throw new IllegalStateException("openssl crypto engine unavailable: " + unavailabilityCause);
-    }
-    CryptoEngines.checkKeys(suite, encryptionKey, integrityKey);
-    Encryption encryption = suite.encryption();
-    NativeContexts contexts = new NativeContexts();
-    try {
-      contexts.openCipher(
-          encryption, encryptionKey, encryption.keyLength(), outbound, NativeContexts.NONCE_LENGTH);
-      if (encryption.isCombined()) {
-        // The salt is the nonce's fixed first part for the life of the SA (RFC 4106 4).
-        contexts.scratch.putBytes(
-            NativeContexts.NONCE, encryptionKey, encryption.keyLength(), encryption.saltLength());
-      } else {
-        contexts.openMac(suite.integrity(), integrityKey);
-      }
-      return switch (encryption.kind()) {
-        case AEAD -> new OpenSslAeadCipher(suite, contexts, outbound);
-        case GMAC -> new OpenSslGmacCipher(suite, contexts, outbound);
-        case CBC -> new OpenSslCbcHmacCipher(suite, contexts, outbound);
-      };
-    } catch (RuntimeException e) {
-      contexts.run();
-      throw e;
-    }
+    return new OpenSslCbcHmacCipher(suite, encryptionKey, integrityKey, outbound);
   }
 
   @Override
@@ -121,11 +84,6 @@ public final class OpenSslEngine implements CryptoEngine, CryptoPrimitives {
     } finally {
       contexts.run();
     }
-  }
-
-  @Override
-  public String toString() {
-    return name();
   }
 
   private static byte[] aead(

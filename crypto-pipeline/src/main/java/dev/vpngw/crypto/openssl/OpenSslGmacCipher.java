@@ -1,7 +1,5 @@
 package dev.vpngw.crypto.openssl;
 
-import static dev.vpngw.crypto.openssl.NativeContexts.DIGEST;
-import static dev.vpngw.crypto.openssl.NativeContexts.NONCE;
 import static dev.vpngw.crypto.openssl.NativeContexts.OUT_LENGTH;
 import static dev.vpngw.crypto.openssl.NativeContexts.SEQ_HIGH;
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -10,7 +8,6 @@ import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.io.buffer.PacketBuffer;
 import dev.vpngw.io.libcrypto.LibCrypto;
 import java.lang.ref.Reference;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * ENCR_NULL_AUTH_AES_GMAC ESP (RFC 4543) over one keyed AES-GCM EVP_CIPHER_CTX: the whole packet,
@@ -19,17 +16,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * implied and belongs after the SPI), so it is fed in three updates; GCM's GHASH carries partial
  * blocks between AAD updates, so the tag is the same as over one contiguous AAD.
  */
-final class OpenSslGmacCipher extends OpenSslCipher {
-  private static final int IV_LENGTH = 8;
-  private static final int TAG_LENGTH = 16;
-
-  private final UnsafeBuffer scratch;
-  private final long scratchAddress;
-
-  OpenSslGmacCipher(EspSuite suite, NativeContexts contexts, boolean outbound) {
-    super(suite, contexts, outbound);
-    this.scratch = contexts.scratch;
-    this.scratchAddress = contexts.scratchAddress;
+final class OpenSslGmacCipher extends OpenSslCombinedCipher {
+  OpenSslGmacCipher(EspSuite suite, byte[] keyMaterial, boolean outbound) {
+    super(suite, keyMaterial, outbound);
   }
 
   @Override
@@ -37,17 +26,13 @@ final class OpenSslGmacCipher extends OpenSslCipher {
     checkUsable(true);
     checkFits(buf.capacity(), espOffset, IV_LENGTH, textLength, TAG_LENGTH);
     try {
-      buf.buffer().putLong(espOffset + ESP_HEADER_LENGTH, seq, BIG_ENDIAN);
-      scratch.putLong(NONCE + 4, seq, BIG_ENDIAN);
       long ctx = contexts.cipherContext();
       long esp = buf.address() + espOffset;
       long icv = esp + ESP_HEADER_LENGTH + IV_LENGTH + textLength;
       boolean ok =
-          LibCrypto.cipherSetIv(ctx, scratchAddress + NONCE) == 1
+          startSeal(ctx, buf.buffer(), espOffset, seq)
               && aad(ctx, esp, textLength, seq, esn)
-              && LibCrypto.cipherFinal(ctx, scratchAddress + DIGEST, scratchAddress + OUT_LENGTH)
-                  == 1
-              && LibCrypto.cipherCtrl(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TAG_LENGTH, icv) == 1;
+              && finishSeal(ctx, icv);
       if (!ok) {
         throw sealFailed();
       }
@@ -63,14 +48,12 @@ final class OpenSslGmacCipher extends OpenSslCipher {
       return false;
     }
     try {
-      scratch.putLong(NONCE + 4, buf.buffer().getLong(espOffset + ESP_HEADER_LENGTH));
       long ctx = contexts.cipherContext();
       long esp = buf.address() + espOffset;
       long icv = esp + ESP_HEADER_LENGTH + IV_LENGTH + textLength;
-      return LibCrypto.cipherSetIv(ctx, scratchAddress + NONCE) == 1
-          && LibCrypto.cipherCtrl(ctx, LibCrypto.EVP_CTRL_AEAD_SET_TAG, TAG_LENGTH, icv) == 1
+      return startOpen(ctx, buf.buffer(), espOffset, icv)
           && aad(ctx, esp, textLength, seq, esn)
-          && LibCrypto.cipherFinal(ctx, scratchAddress + DIGEST, scratchAddress + OUT_LENGTH) == 1;
+          && finishOpen(ctx);
     } finally {
       Reference.reachabilityFence(this);
     }

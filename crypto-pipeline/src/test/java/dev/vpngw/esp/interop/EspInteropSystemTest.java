@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.crypto.CryptoEngines;
+import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.esp.EspCounters;
 import dev.vpngw.esp.EspDecapsulator;
 import dev.vpngw.esp.EspEncapsulator;
@@ -77,7 +78,7 @@ class EspInteropSystemTest {
   void tsharkDecryptsWhatWeEncapsulate(CryptoEngine engine) throws Exception {
     assumeTrue(ExternalProcess.available(TSHARK), "tshark is installed by ./run-tests");
     List<InteropCase> cases =
-        InteropCase.matrix(InteropCase.allSuites(), false).stream()
+        InteropCase.matrix(EspSuite.all(), false).stream()
             .filter(InteropCase::tsharkDecrypts)
             .toList();
     List<Sent> sent = new ArrayList<>();
@@ -118,7 +119,7 @@ class EspInteropSystemTest {
   @MethodSource("engines")
   void scapyDecryptsWhatWeEncapsulate(CryptoEngine engine) throws Exception {
     assumeTrue(ExternalProcess.available(PYTHON), "/usr/bin/python3 with python3-scapy");
-    List<InteropCase> cases = InteropCase.matrix(InteropCase.allSuites(), true);
+    List<InteropCase> cases = InteropCase.matrix(EspSuite.all(), true);
     List<List<Sent>> sentPerCase = new ArrayList<>();
     StringBuilder jobs = new StringBuilder("{\"jobs\":[");
     for (InteropCase c : cases) {
@@ -150,7 +151,7 @@ class EspInteropSystemTest {
   @MethodSource("engines")
   void weDecapsulateWhatScapyEncrypts(CryptoEngine engine) throws Exception {
     assumeTrue(ExternalProcess.available(PYTHON), "/usr/bin/python3 with python3-scapy");
-    List<InteropCase> cases = InteropCase.matrix(InteropCase.allSuites(), true);
+    List<InteropCase> cases = InteropCase.matrix(EspSuite.all(), true);
     List<List<byte[]>> innerPerCase = new ArrayList<>();
     StringBuilder jobs = new StringBuilder("{\"jobs\":[");
     for (InteropCase c : cases) {

@@ -20,23 +20,6 @@ record InteropCase(
     EspSuite suite, int outerVersion, int innerVersion, boolean udp, boolean esn, int spi) {
   static final HexFormat HEX = HexFormat.of();
 
-  /** Every suite we implement, 3DES included (enabled as a legacy option in these SAs). */
-  static List<EspSuite> allSuites() {
-    List<EspSuite> suites = new ArrayList<>();
-    for (Encryption e : Encryption.values()) {
-      if (e.isCombined()) {
-        suites.add(new EspSuite(e, Integrity.NONE));
-      } else {
-        for (Integrity i : Integrity.values()) {
-          if (i != Integrity.NONE) {
-            suites.add(new EspSuite(e, i));
-          }
-        }
-      }
-    }
-    return suites;
-  }
-
   /**
    * The whole matrix for the given suites: 4-in-4, 6-in-6, 4-in-6, 6-in-4, UDP or not, ESN or not.
    */
