@@ -3,7 +3,7 @@
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in maven tshark tcpdump python3-scapy openssl iproute2; do
+for pkg in maven tshark tcpdump python3-scapy openssl iproute2 iputils-ping iperf3 procps; do
   have "$pkg" || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
@@ -14,6 +14,7 @@ fi
 echo "installing test dependencies: ${need[*]}" >&2
 # tshark asks whether non-root users may capture; answer once, non-interactively.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -7,6 +7,7 @@ import dev.vpngw.appliance.config.GatewayConfig.ManualKeys;
 import dev.vpngw.appliance.config.GatewayConfig.ManualSa;
 import dev.vpngw.crypto.CryptoEngines;
 import dev.vpngw.crypto.EspSuite;
+import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.sa.SaConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -123,7 +124,7 @@ public final class ConfigLoader {
     List<IpPrefix> prefixes = prefixes(n, "addressPrefixes", true);
     for (IpPrefix p : prefixes) {
       for (IpPrefix v : gateway.vnetPrefixes()) {
-        if (p.overlaps(v)) {
+        if (overlaps(p, v)) {
           throw new ConfigException(
               n.field("addressPrefixes"), p + " overlaps the virtual network's " + v);
         }
@@ -138,7 +139,7 @@ public final class ConfigLoader {
       for (int j = 0; j < i; j++) {
         for (IpPrefix a : sites.get(i).addressPrefixes()) {
           for (IpPrefix b : sites.get(j).addressPrefixes()) {
-            if (a.overlaps(b)) {
+            if (overlaps(a, b)) {
               throw new ConfigException(
                   root.field("localNetworkGateways[" + i + "].addressPrefixes"),
                   a + " overlaps " + b + " of " + sites.get(j).name());
@@ -234,12 +235,42 @@ public final class ConfigLoader {
     }
     List<IpPrefix> out = new ArrayList<>();
     for (String s : raw) {
+      IpPrefix prefix;
       try {
-        out.add(IpPrefix.parse(s));
+        prefix = IpPrefix.parse(s);
       } catch (IllegalArgumentException e) {
         throw new ConfigException(n.field(key), e.getMessage());
       }
+      // A route's host bits are zero; "10.2.0.1/16" is almost always a typo for something else.
+      String written = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
+      if (!sameAddress(written, prefix.address())) {
+        throw new ConfigException(
+            n.field(key), "'" + s + "': host bits set after /" + prefix.length());
+      }
+      out.add(prefix);
     }
     return List.copyOf(out);
+  }
+
+  private static boolean sameAddress(String literal, byte[] network) {
+    try {
+      return java.util.Arrays.equals(InetAddress.ofLiteral(literal).getAddress(), network);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Whether two prefixes of one family share an address: their 128-bit ranges intersect. */
+  static boolean overlaps(IpPrefix a, IpPrefix b) {
+    if (a.isIpv6() != b.isIpv6()) {
+      return false;
+    }
+    return compare(a.high(), a.low(), b.lastHigh(), b.lastLow()) <= 0
+        && compare(b.high(), b.low(), a.lastHigh(), a.lastLow()) <= 0;
+  }
+
+  private static int compare(long high1, long low1, long high2, long low2) {
+    int c = Long.compareUnsigned(high1, high2);
+    return c != 0 ? c : Long.compareUnsigned(low1, low2);
   }
 }

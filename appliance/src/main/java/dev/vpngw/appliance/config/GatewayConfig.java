@@ -1,6 +1,7 @@
 package dev.vpngw.appliance.config;
 
 import dev.vpngw.crypto.EspSuite;
+import dev.vpngw.fib.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
