@@ -1,0 +1,260 @@
+package dev.vpngw.pipeline;
+
+import static dev.vpngw.pipeline.RingMessages.ESP_OUT;
+import static dev.vpngw.pipeline.RingMessages.INBOUND_ESP;
+import static dev.vpngw.pipeline.RingMessages.OUTBOUND_PLAIN;
+import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.TUNNEL_ID_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.TUN_OUT;
+
+import dev.vpngw.counters.PipelineDropReason;
+import dev.vpngw.esp.EspDecapsulator;
+import dev.vpngw.esp.EspEncapsulator;
+import dev.vpngw.esp.EspResult;
+import dev.vpngw.io.buffer.PacketBuffer;
+import dev.vpngw.sa.SaDatabase;
+import dev.vpngw.sa.SecurityAssociation;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * One crypto worker: owns a set of tunnels and all their SAs, so each SA's sequence number and
+ * replay window has exactly one writer and needs no lock (VPP's per-thread SA ownership). It drains
+ * its command queue, then its inbox (packets the receive agents routed to it), encrypts or decrypts
+ * each in a buffer of its own and hands the result to the transmit agent's ring.
+ *
+ * <p>Per packet: one copy in (from the ring into the work buffer, where ESP has its headroom), the
+ * crypto in place, one copy out (into the transmit ring). Counters are bumped by the codec per
+ * packet; SA counters in the counters file are refreshed from the SAs' own totals a few times a
+ * second, off the per-packet path.
+ */
+public final class CryptoWorker implements Agent {
+  private static final int MESSAGES_PER_DUTY_CYCLE = 64;
+  private static final int COMMANDS_PER_DUTY_CYCLE = 16;
+
+  /** How often SA packet and byte totals reach the counters file. */
+  private static final long PUBLISH_INTERVAL_NANOS = 100_000_000L;
+
+  private final int index;
+  private final RingBuffer inbox;
+  private final RingBuffer outbox;
+  private final ManyToOneConcurrentArrayQueue<WorkerCommand> commands;
+  private final AgentCounters counters;
+  private final SaDatabase inboundSas = new SaDatabase();
+  private final Int2ObjectHashMap<TunnelState> tunnels = new Int2ObjectHashMap<>();
+  private final Int2ObjectHashMap<TunnelState> tunnelBySpi = new Int2ObjectHashMap<>();
+  private final Int2ObjectHashMap<OwnedSa> inboundBySpi = new Int2ObjectHashMap<>();
+  private long nextPublishNanos;
+  private final EspEncapsulator encapsulator;
+  private final EspDecapsulator decapsulator;
+  private final EspResult result = new EspResult();
+  private final Arena arena = Arena.ofShared();
+  private final PacketBuffer work;
+  private final MessageHandler onMessage = this::onMessage;
+  private final Consumer<WorkerCommand> onCommand = this::onCommand;
+
+  /** A tunnel as this worker holds it. */
+  private static final class TunnelState {
+    final TunnelInfo info;
+    final int family;
+    final byte[] peer;
+    OwnedSa outbound;
+    final List<OwnedSa> inbound = new ArrayList<>(2);
+
+    TunnelState(TunnelInfo info) {
+      this.info = info;
+      this.peer = info.peer().getAddress();
+      this.family = peer.length == 4 ? 4 : 6;
+    }
+  }
+
+  CryptoWorker(
+      int index,
+      RingBuffer inbox,
+      RingBuffer outbox,
+      ManyToOneConcurrentArrayQueue<WorkerCommand> commands,
+      AgentCounters counters) {
+    this.index = index;
+    this.inbox = inbox;
+    this.outbox = outbox;
+    this.commands = commands;
+    this.counters = counters;
+    this.encapsulator = new EspEncapsulator(counters.esp());
+    this.decapsulator = new EspDecapsulator(inboundSas, counters.esp());
+    this.work = PacketBuffer.allocate(arena, EspEncapsulator.HEADROOM + 65_536 + 256);
+  }
+
+  @Override
+  public String roleName() {
+    return "crypto-worker-" + index;
+  }
+
+  @Override
+  public int doWork() {
+    int work = commands.drain(onCommand, COMMANDS_PER_DUTY_CYCLE);
+    work += inbox.read(onMessage, MESSAGES_PER_DUTY_CYCLE);
+    long now = System.nanoTime();
+    if (now - nextPublishNanos >= 0) {
+      nextPublishNanos = now + PUBLISH_INTERVAL_NANOS;
+      publishSaCounters();
+    }
+    return work;
+  }
+
+  @Override
+  public void onClose() {
+    WorkerCommand leftover;
+    while ((leftover = commands.poll()) != null) {
+      onCommand(leftover);
+    }
+    for (TunnelState t : tunnels.values()) {
+      closeTunnel(t);
+    }
+    tunnels.clear();
+    arena.close();
+  }
+
+  private void onMessage(int type, org.agrona.MutableDirectBuffer buffer, int index, int length) {
+    if (type == OUTBOUND_PLAIN) {
+      outbound(buffer, index, length);
+    } else if (type == INBOUND_ESP) {
+      inbound(buffer, index, length);
+    }
+  }
+
+  private void outbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
+    int tunnelId = ring.getInt(index);
+    int innerLength = length - TUNNEL_ID_LENGTH;
+    TunnelState tunnel = tunnels.get(tunnelId);
+    SecurityAssociation sa = tunnel == null || tunnel.outbound == null ? null : tunnel.outbound.sa;
+    if (sa == null) {
+      counters.drop(PipelineDropReason.NO_SA);
+      return;
+    }
+    UnsafeBuffer w = work.buffer();
+    w.putBytes(EspEncapsulator.HEADROOM, ring, index + TUNNEL_ID_LENGTH, innerLength);
+    if (encapsulator.encapsulate(sa, work, EspEncapsulator.HEADROOM, innerLength, result)
+        != EspResult.OK) {
+      return; // counted by the encapsulator under its reason
+    }
+    int espLength = result.espLength();
+    int claim = outbox.tryClaim(ESP_OUT, PEER_LENGTH + espLength);
+    if (claim < 0) {
+      counters.drop(PipelineDropReason.RING_FULL);
+      return;
+    }
+    UnsafeBuffer out = (UnsafeBuffer) outbox.buffer();
+    RingMessages.putPeer(out, claim, tunnel.family, tunnel.info.peerPort(), tunnel.peer);
+    out.putBytes(claim + PEER_LENGTH, w, result.espOffset(), espLength);
+    outbox.commit(claim);
+  }
+
+  private void inbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
+    int espLength = length - PEER_LENGTH;
+    UnsafeBuffer w = work.buffer();
+    w.putBytes(0, ring, index + PEER_LENGTH, espLength);
+    int status = decapsulator.decapsulate(work, 0, espLength, result);
+    if (status != EspResult.OK) {
+      // Counted gateway-wide by the decapsulator; also per SA once the SPI was known.
+      OwnedSa owned = result.sa() == null ? null : inboundBySpi.get(result.spi());
+      if (owned != null) {
+        owned.counters.drop(status);
+      }
+      return;
+    }
+    TunnelState tunnel = tunnelBySpi.get(result.spi());
+    if (tunnel == null
+        || !tunnel.info.selectors().matchesInbound(w, result.innerOffset(), result.innerLength())) {
+      counters.drop(PipelineDropReason.SELECTOR_MISMATCH);
+      return;
+    }
+    int innerLength = result.innerLength();
+    int claim = outbox.tryClaim(TUN_OUT, innerLength);
+    if (claim < 0) {
+      counters.drop(PipelineDropReason.RING_FULL);
+      return;
+    }
+    outbox.buffer().putBytes(claim, w, result.innerOffset(), innerLength);
+    outbox.commit(claim);
+  }
+
+  private void onCommand(WorkerCommand command) {
+    switch (command) {
+      case WorkerCommand.AddTunnel c -> tunnels.put(c.tunnel().id(), new TunnelState(c.tunnel()));
+      case WorkerCommand.InstallOutbound c -> {
+        TunnelState t = tunnels.get(c.tunnelId());
+        if (t == null) {
+          c.sa().close();
+          return;
+        }
+        OwnedSa old = t.outbound;
+        t.outbound = c.sa();
+        if (old != null) {
+          old.close();
+        }
+      }
+      case WorkerCommand.InstallInbound c -> {
+        TunnelState t = tunnels.get(c.tunnelId());
+        if (t == null) {
+          c.sa().close();
+          return;
+        }
+        t.inbound.add(c.sa());
+        inboundSas.add(c.sa().sa);
+        inboundBySpi.put(c.sa().sa.spi(), c.sa());
+        tunnelBySpi.put(c.sa().sa.spi(), t);
+      }
+      case WorkerCommand.DeleteInbound c -> {
+        inboundSas.remove(c.spi());
+        OwnedSa owned = inboundBySpi.remove(c.spi());
+        TunnelState t = tunnelBySpi.remove(c.spi());
+        if (owned != null) {
+          if (t != null) {
+            t.inbound.remove(owned);
+          }
+          owned.close();
+        }
+      }
+      case WorkerCommand.RemoveTunnel c -> {
+        TunnelState t = tunnels.remove(c.tunnelId());
+        if (t != null) {
+          closeTunnel(t);
+        }
+      }
+    }
+  }
+
+  private void publishSaCounters() {
+    for (TunnelState t : tunnels.values()) {
+      if (t.outbound != null) {
+        t.outbound.publish();
+      }
+      for (int i = 0; i < t.inbound.size(); i++) {
+        t.inbound.get(i).publish();
+      }
+    }
+  }
+
+  private void closeTunnel(TunnelState t) {
+    if (t.outbound != null) {
+      t.outbound.close();
+      t.outbound = null;
+    }
+    for (OwnedSa owned : t.inbound) {
+      int spi = owned.sa.spi();
+      inboundSas.remove(spi);
+      inboundBySpi.remove(spi);
+      tunnelBySpi.remove(spi);
+      owned.close();
+    }
+    t.inbound.clear();
+  }
+}

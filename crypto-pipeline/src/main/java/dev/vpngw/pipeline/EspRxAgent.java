@@ -1,0 +1,163 @@
+package dev.vpngw.pipeline;
+
+import static dev.vpngw.pipeline.RingMessages.INBOUND_ESP;
+import static dev.vpngw.pipeline.RingMessages.PEER_ADDRESS_OFFSET;
+import static dev.vpngw.pipeline.RingMessages.PEER_FAMILY_OFFSET;
+import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.PEER_PORT_OFFSET;
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+import dev.vpngw.counters.PipelineDropReason;
+import dev.vpngw.esp.DropReason;
+import dev.vpngw.esp.UdpEncapsulation;
+import dev.vpngw.io.batch.PacketBatch;
+import dev.vpngw.io.raw.RawIpSocket;
+import dev.vpngw.io.udp.UdpSocket;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.util.function.Supplier;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * Receives ESP from the WAN in batches (one {@code recvmmsg} per duty cycle) from a UDP socket on
+ * port 4500 (RFC 3948: ESP, NAT-keepalives and IKE behind the non-ESP marker share the port) or a
+ * raw IP protocol 50 socket, and hands each ESP packet to the crypto worker that owns its SPI.
+ */
+final class EspRxAgent implements Agent {
+  private static final int BATCH = 32;
+
+  private final String name;
+  private final UdpSocket udp;
+  private final RawIpSocket raw;
+  private final Supplier<RoutingState> routing;
+  private final RingBuffer[] workerInboxes;
+  private final AgentCounters counters;
+  private final Arena arena = Arena.ofShared();
+  private final PacketBatch batch;
+
+  private EspRxAgent(
+      String name,
+      UdpSocket udp,
+      RawIpSocket raw,
+      Supplier<RoutingState> routing,
+      RingBuffer[] workerInboxes,
+      AgentCounters counters) {
+    this.name = name;
+    this.udp = udp;
+    this.raw = raw;
+    this.routing = routing;
+    this.workerInboxes = workerInboxes;
+    this.counters = counters;
+    this.batch = new PacketBatch(arena, BATCH, 2048, 0);
+  }
+
+  /** An agent over a UDP socket bound to the NAT-T port. */
+  static EspRxAgent udp(
+      UdpSocket socket,
+      Supplier<RoutingState> routing,
+      RingBuffer[] workerInboxes,
+      AgentCounters counters) {
+    return new EspRxAgent(
+        "esp-rx-udp" + (socket.isIpv6() ? "6" : "4"),
+        socket,
+        null,
+        routing,
+        workerInboxes,
+        counters);
+  }
+
+  /** An agent over a raw IP protocol 50 socket. */
+  static EspRxAgent raw(
+      RawIpSocket socket,
+      Supplier<RoutingState> routing,
+      RingBuffer[] workerInboxes,
+      AgentCounters counters) {
+    return new EspRxAgent(
+        "esp-rx-raw" + (socket.isIpv6() ? "6" : "4"),
+        null,
+        socket,
+        routing,
+        workerInboxes,
+        counters);
+  }
+
+  @Override
+  public String roleName() {
+    return name;
+  }
+
+  @Override
+  public int doWork() throws IOException {
+    int n = udp != null ? udp.receive(batch) : raw.receive(batch);
+    if (n == 0) {
+      return 0;
+    }
+    RoutingState state = routing.get();
+    UnsafeBuffer b = batch.buffer().buffer();
+    for (int i = 0; i < n; i++) {
+      int offset = batch.dataOffset(i);
+      int length = batch.length(i);
+      if (batch.truncated(i)) {
+        counters.esp().drop(DropReason.TRUNCATED);
+        continue;
+      }
+      if (raw != null && raw.deliversIpHeader()) {
+        // IPv4 raw sockets hand over the IP header; ESP starts after it (IHL words).
+        int headerLength = (b.getByte(offset) & 0x0f) * 4;
+        if (headerLength < 20 || headerLength > length) {
+          counters.esp().drop(DropReason.MALFORMED_HEADER);
+          continue;
+        }
+        offset += headerLength;
+        length -= headerLength;
+      } else if (udp != null) {
+        UdpEncapsulation.PayloadType type = UdpEncapsulation.classify(b, offset, length);
+        if (type != UdpEncapsulation.PayloadType.ESP) {
+          counters.esp().drop(reasonFor(type));
+          continue;
+        }
+      }
+      if (length < 8) {
+        counters.esp().drop(DropReason.TRUNCATED);
+        continue;
+      }
+      int worker = state.workerForSpi(b.getInt(offset, BIG_ENDIAN));
+      if (worker < 0) {
+        counters.esp().drop(DropReason.UNKNOWN_SPI);
+        continue;
+      }
+      handOff(workerInboxes[worker], i, b, offset, length);
+    }
+    return n;
+  }
+
+  private static DropReason reasonFor(UdpEncapsulation.PayloadType type) {
+    return switch (type) {
+      case IKE -> DropReason.NON_ESP_MARKER;
+      case NAT_KEEPALIVE -> DropReason.NAT_KEEPALIVE;
+      case MALFORMED, ESP -> DropReason.TRUNCATED;
+    };
+  }
+
+  private void handOff(RingBuffer inbox, int slot, UnsafeBuffer b, int offset, int length) {
+    int claim = inbox.tryClaim(INBOUND_ESP, PEER_LENGTH + length);
+    if (claim < 0) {
+      counters.drop(PipelineDropReason.RING_FULL);
+      return;
+    }
+    MutableDirectBuffer ring = inbox.buffer();
+    ring.putInt(claim + PEER_FAMILY_OFFSET, batch.isIpv6(slot) ? 6 : 4);
+    ring.putInt(claim + PEER_PORT_OFFSET, batch.port(slot));
+    batch.peerAddress(slot, ring, claim + PEER_ADDRESS_OFFSET);
+    ring.putBytes(claim + PEER_LENGTH, b, offset, length);
+    inbox.commit(claim);
+  }
+
+  @Override
+  public void onClose() {
+    arena.close();
+  }
+}

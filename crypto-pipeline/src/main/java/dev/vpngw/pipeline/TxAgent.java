@@ -1,0 +1,174 @@
+package dev.vpngw.pipeline;
+
+import static dev.vpngw.pipeline.RingMessages.ESP_OUT;
+import static dev.vpngw.pipeline.RingMessages.PEER_ADDRESS_OFFSET;
+import static dev.vpngw.pipeline.RingMessages.PEER_FAMILY_OFFSET;
+import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.PEER_PORT_OFFSET;
+import static dev.vpngw.pipeline.RingMessages.TUN_OUT;
+
+import dev.vpngw.counters.PipelineDropReason;
+import dev.vpngw.io.batch.PacketBatch;
+import dev.vpngw.io.buffer.PacketBuffer;
+import dev.vpngw.io.raw.RawIpSocket;
+import dev.vpngw.io.tun.TunQueue;
+import dev.vpngw.io.udp.UdpSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * Drains the crypto workers' output rings: ESP goes out in batches (one {@code sendmmsg} per batch)
+ * on the UDP socket of its family, or on a raw protocol 50 socket for plain ESP; decrypted inner
+ * packets are written to the TUN device for the kernel to route into the virtual network.
+ */
+final class TxAgent implements Agent {
+  private static final int BATCH = 32;
+  private static final int MESSAGES_PER_RING = 64;
+
+  private final RingBuffer[] workerOutboxes;
+  private final TunQueue tun;
+  private final Sender[] senders; // udp4, udp6, raw4, raw6; absent ones null
+  private final AgentCounters counters;
+  private final Arena arena = Arena.ofShared();
+  private final PacketBuffer inner;
+  private final MessageHandler onMessage = this::onMessage;
+
+  /** One outgoing socket and the batch that fills for it. */
+  private final class Sender {
+    final UdpSocket udp;
+    final RawIpSocket raw;
+    final PacketBatch batch = new PacketBatch(arena, BATCH, 2048, 0);
+
+    Sender(UdpSocket udp, RawIpSocket raw) {
+      this.udp = udp;
+      this.raw = raw;
+    }
+
+    void add(MutableDirectBuffer ring, int index, int length) throws IOException {
+      int slot = batch.count();
+      int addressLength = ring.getInt(index + PEER_FAMILY_OFFSET) == 4 ? 4 : 16;
+      batch.peer(
+          slot,
+          ring,
+          index + PEER_ADDRESS_OFFSET,
+          addressLength,
+          ring.getInt(index + PEER_PORT_OFFSET));
+      int espLength = length - PEER_LENGTH;
+      batch.offset(slot, 0).length(slot, espLength);
+      batch
+          .buffer()
+          .buffer()
+          .putBytes(batch.dataOffset(slot), ring, index + PEER_LENGTH, espLength);
+      batch.count(slot + 1);
+      if (slot + 1 == BATCH) {
+        flush();
+      }
+    }
+
+    int flush() throws IOException {
+      int count = batch.count();
+      int sent = 0;
+      while (sent < count) {
+        int n;
+        try {
+          n =
+              udp != null
+                  ? udp.send(batch, sent, count - sent)
+                  : raw.send(batch, sent, count - sent);
+        } catch (IOException e) {
+          // The kernel reports an error for the first message only: drop it and go on.
+          counters.drop(PipelineDropReason.TX_FAILED);
+          n = 1;
+        }
+        if (n == 0) {
+          // Socket buffer full: what is left is dropped rather than stalling the ring.
+          for (int i = sent; i < count; i++) {
+            counters.drop(PipelineDropReason.TX_FAILED);
+          }
+          break;
+        }
+        sent += n;
+      }
+      batch.count(0);
+      return count;
+    }
+  }
+
+  TxAgent(
+      RingBuffer[] workerOutboxes,
+      TunQueue tun,
+      UdpSocket udp4,
+      UdpSocket udp6,
+      RawIpSocket raw4,
+      RawIpSocket raw6,
+      AgentCounters counters) {
+    this.workerOutboxes = workerOutboxes;
+    this.tun = tun;
+    this.counters = counters;
+    this.inner = PacketBuffer.allocate(arena, 65_536);
+    this.senders =
+        new Sender[] {
+          udp4 == null ? null : new Sender(udp4, null),
+          udp6 == null ? null : new Sender(udp6, null),
+          raw4 == null ? null : new Sender(null, raw4),
+          raw6 == null ? null : new Sender(null, raw6)
+        };
+  }
+
+  @Override
+  public String roleName() {
+    return "tx";
+  }
+
+  @Override
+  public int doWork() throws IOException {
+    int work = 0;
+    try {
+      for (RingBuffer outbox : workerOutboxes) {
+        work += outbox.read(onMessage, MESSAGES_PER_RING);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    for (Sender s : senders) {
+      if (s != null && s.batch.count() > 0) {
+        s.flush();
+      }
+    }
+    return work;
+  }
+
+  private void onMessage(int type, MutableDirectBuffer ring, int index, int length) {
+    try {
+      if (type == ESP_OUT) {
+        boolean v6 = ring.getInt(index + PEER_FAMILY_OFFSET) == 6;
+        boolean udp = ring.getInt(index + PEER_PORT_OFFSET) != 0;
+        Sender s = senders[(udp ? 0 : 2) + (v6 ? 1 : 0)];
+        if (s == null) {
+          counters.drop(PipelineDropReason.TX_FAILED);
+          return;
+        }
+        s.add(ring, index, length);
+      } else if (type == TUN_OUT) {
+        UnsafeBuffer b = inner.buffer();
+        b.putBytes(0, ring, index, length);
+        if (!tun.write(inner, 0, length)) {
+          counters.drop(PipelineDropReason.TX_FAILED);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void onClose() {
+    arena.close();
+  }
+}
