@@ -13,7 +13,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "vpngw 0.1.0",
     description = "A user-space IPsec VPN gateway appliance.",
-    subcommands = {RunCommand.class, StatusCommand.class, SelfTestCommand.class, DemoCommand.class})
+    subcommands = {
+      RunCommand.class,
+      StatusCommand.class,
+      SelfTestCommand.class,
+      ProbeCommand.class
+    })
 public final class Main implements Callable<Integer> {
   /** Runs one subcommand and exits with its status. */
   public static void main(String[] args) {

@@ -23,12 +23,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code gateway demo}: what the appliance can show on this machine today. Runs the self-test, then
- * pushes packets through one ESP SA pair (AES-128-GCM, ESP-in-UDP) per engine for a moment and
- * prints the rate. The two-gateway tunnel demo takes its place with the dataplane (issue 3).
+ * {@code gateway probe}: the crypto self-test, then packets pushed through one ESP SA pair
+ * (AES-128-GCM, ESP-in-UDP) per engine for a moment, and the rate: what the codec alone does on
+ * this machine, without namespaces or root. The tunnel demo is {@code gateway demo}.
  */
-@Command(name = "demo", description = "Self-test, then an ESP throughput probe per engine.")
-final class DemoCommand implements Callable<Integer> {
+@Command(name = "probe", description = "Self-test, then an ESP throughput probe per engine.")
+final class ProbeCommand implements Callable<Integer> {
   @Option(
       names = "--seconds",
       defaultValue = "1",
