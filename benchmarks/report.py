@@ -151,6 +151,22 @@ print("```")
 print("(figures in thousands of bytes per second; `openssl speed` seals without ESP framing and"
       " with one IV per call.)\n")
 
+scaling = {}
+for workers in (1, 2):
+    rs = load("scaling-%d" % workers)
+    if rs:
+        scaling[workers] = ops(rs[0])
+if scaling:
+    print("## Crypto workers: scaling with the worker count\n")
+    print("`WorkerScalingBenchmark`: each JMH thread is one `CryptoWorker` with its own tunnel, SA and"
+          " rings (as the dataplane gives each worker its own); one operation is one 1400-byte inner"
+          " packet in through the inbox ring, encapsulated (AES-128-GCM, OpenSSL), out through the"
+          " outbox ring. Aggregate over all workers; this machine has %d cores.\n" % os.cpu_count())
+    print("| workers | M packets/s | Gbps (inner) | vs 1 worker |\n|---|---|---|---|")
+    for w, o in sorted(scaling.items()):
+        print("| %d | %.2f | %.2f | %.2fx |" % (w, o / 1e6, o * 1400 * 8 / 1e9, o / scaling[min(scaling)]))
+    print()
+
 if suites:
     print("## Every other suite (ESP, one core)\n")
     print("| suite | engine | size | encap Mpps | encap Gbps | decap Mpps | decap Gbps | encap B/op | decap B/op |")
@@ -188,6 +204,9 @@ if os.path.exists(tunnel_path):
             system, f(g, "%.3f"), f(udp.get("gbps"), "%.3f"), f(udp.get("pps"), "%.0f"),
             f(udp.get("loss"), "%.1f%%"), f(g and plain and g / plain, "%.3f"),
             f(g and sswan and g / sswan, "%.2fx")))
+    failed = [r for r in t["runs"] if "error" in r]
+    for r in failed:
+        print("\n%s %s run %d failed: %s" % (r["system"], r["kind"], r["rep"], r["error"]))
     best = max((med.get(s, {}).get("tcp", {}).get("gbps") or 0) for s in ("vpngw", "vpngw-shared"))
     if sswan:
         print("\nTarget (issue 3): our tunnel carries at least 3x strongSwan's TCP throughput in the same"

@@ -3,6 +3,7 @@
 # benchmarks/RESULTS.md. Run on a quiet machine: on 2 cores anything else skews the figures.
 #   benchmarks/run-jmh.sh          full run (about 10 minutes)
 #   benchmarks/run-jmh.sh quick    one short iteration per point (about 3 minutes; noisier)
+#   benchmarks/run-jmh.sh scaling  only the worker-scaling benchmark (keeps the other results)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/scripts/jdk.sh"
@@ -10,7 +11,7 @@ MODE=${1:-full}
 OUT="$ROOT/benchmarks/results"
 mkdir -p "$OUT"
 if [ "$MODE" = quick ]; then JMH_TIME=(-f 1 -wi 1 -w 1s -i 2 -r 1s); else JMH_TIME=(-f 1 -wi 2 -w 1s -i 5 -r 1s); fi
-echo "[1/4] building the benchmarks jar" >&2
+echo "[1/5] building the benchmarks jar" >&2
 (cd "$ROOT" && mvn -B -q -ntp -DskipTests -pl benchmarks -am package)
 JAR="$ROOT/benchmarks/target/benchmarks.jar"
 run_jmh() { # name, then JMH arguments
@@ -19,15 +20,23 @@ run_jmh() { # name, then JMH arguments
     -jvmArgsAppend "${VPNGW_JVM_FLAGS[*]}" -prof gc -rf json -rff "$OUT/$name.json" >"$OUT/$name.log" 2>&1 ||
     { tail -30 "$OUT/$name.log" >&2; exit 1; }
 }
-echo "[2/4] openssl speed -evp (outside reference)" >&2
+if [ "$MODE" != scaling ]; then
+echo "[2/5] openssl speed -evp (outside reference)" >&2
 : >"$OUT/openssl-speed.txt"
 for bytes in 64 1400; do
   openssl speed -elapsed -seconds 3 -bytes "$bytes" -evp aes-128-gcm 2>/dev/null | tail -1 >>"$OUT/openssl-speed.txt"
 done
-echo "[3/4] JMH: AES-128-GCM, both engines, ESP and raw AEAD, 64/512/1400/IMIX" >&2
+echo "[3/5] JMH: AES-128-GCM, both engines, ESP and raw AEAD, 64/512/1400/IMIX" >&2
 run_jmh target 'dev.vpngw.benchmarks.(EspBenchmark|RawAeadBenchmark)'
-echo "[4/4] JMH: every other suite, OpenSSL and JDK, 64 B and 1400 B" >&2
+fi
+echo "[4/5] JMH: crypto worker scaling, 1 and 2 workers (threads)" >&2
+run_jmh scaling-1 'dev.vpngw.pipeline.WorkerScalingBenchmark' -t 1
+run_jmh scaling-2 'dev.vpngw.pipeline.WorkerScalingBenchmark' -t 2
+if [ "$MODE" != scaling ]; then
+echo "[5/5] JMH: every other suite, OpenSSL and JDK, 64 B and 1400 B" >&2
 run_jmh suites 'dev.vpngw.benchmarks.EspBenchmark' -p size=64,1400 \
   -p suite=AES_GCM_16_256,CHACHA20_POLY1305,AES_GMAC_128,AES_CBC_128+HMAC_SHA1_96,AES_CBC_128+HMAC_SHA2_256_128,AES_CBC_256+HMAC_SHA2_512_256
+fi
+[ "$MODE" = scaling ] && MODE=full
 /usr/bin/python3 "$ROOT/benchmarks/report.py" "$OUT" "$MODE" >"$ROOT/benchmarks/RESULTS.md"
 echo "wrote benchmarks/RESULTS.md" >&2

@@ -15,10 +15,10 @@ REPS=${REPS:-3}; DUR=${DUR:-10}
 SYSTEMS=${SYSTEMS:-"plain strongswan vpngw vpngw-shared"}
 OUT="$ROOT/benchmarks/results"; mkdir -p "$OUT"
 [ "$(id -u)" -eq 0 ] || { echo "tunnel-bench: needs root (namespaces)" >&2; exit 1; }
-if ! command -v swanctl >/dev/null || [ ! -x /usr/lib/ipsec/charon ]; then
+if ! command -v swanctl >/dev/null || [ ! -x /usr/lib/ipsec/charon ] || [ ! -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ]; then
   echo "installing strongSwan (charon + kernel-libipsec) for the comparison" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strongswan-swanctl \
-    strongswan-charon libcharon-extra-plugins libstrongswan-extra-plugins >/dev/null
+    strongswan-charon libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins >/dev/null
 fi
 source "$ROOT/scripts/jdk.sh"
 "$ROOT/gateway" --version >/dev/null
@@ -98,7 +98,7 @@ CONF
       sh -c 'mount --bind "$0" /run && exec "$1"' "$dir/run" /usr/lib/ipsec/charon </dev/null >"$dir/out" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 1 100); do [ -S "$dir/charon.vici" ] && break; sleep 0.1; done
-    ip netns exec "$ns" swanctl --load-all --file "$dir/swanctl.conf" --uri "unix://$dir/charon.vici" >/dev/null
+    ip netns exec "$ns" swanctl --load-all --file "$dir/swanctl.conf" --uri "unix://$dir/charon.vici" >"$dir/load.out" 2>&1
   done
   ip netns exec "$P-gwA" swanctl --initiate --child net --uri "unix://$WORK/ssA/charon.vici" >/dev/null
 }
@@ -122,7 +122,7 @@ measure() { # system
       local args=(-c 10.2.0.2 -t "$DUR" -J)
       [ $kind = tcp ] && args+=(-O 1)
       [ $kind = udp ] && args+=(-u -b 0 -l 1350)
-      ip netns exec "$P-lanA" iperf3 "${args[@]}" >"$WORK/$sys-$kind-$rep.json" 2>&1 || true
+      ip netns exec "$P-lanA" iperf3 "${args[@]}" >"$WORK/$sys-$kind-$rep.json" 2>"$WORK/$sys-$kind-$rep.err" || true
       /usr/bin/python3 - "$WORK/$sys-$kind-$rep.json" "$sys" "$kind" "$rep" >>"$WORK/all.jsonl" <<'PY'
 import json, sys
 path, system, kind, rep = sys.argv[1:]
@@ -136,7 +136,12 @@ try:
         pps = (s["packets"] - s["lost_packets"]) / s["seconds"]; loss = s["lost_percent"]
     print(json.dumps({"system": system, "kind": kind, "rep": int(rep), "gbps": bps / 1e9, "pps": pps, "loss": loss}))
 except Exception as e:
-    print(json.dumps({"system": system, "kind": kind, "rep": int(rep), "error": str(e)}))
+    text = open(path, errors="replace").read()
+    try:
+        text = json.loads(text).get("error", text)
+    except ValueError:
+        pass
+    print(json.dumps({"system": system, "kind": kind, "rep": int(rep), "error": text.strip()[:200]}))
 PY
     done
   done

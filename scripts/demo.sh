@@ -71,7 +71,7 @@ echo
 echo "== iperf3 TCP, LAN A -> LAN B, ${SECONDS_OF_TRAFFIC} s; gateway A's status every 2 s"
 ip netns exec "$P-lanB" iperf3 -s -D -1 >/dev/null
 sleep 0.5
-ip netns exec "$P-lanA" iperf3 -c 10.2.0.2 -t "$SECONDS_OF_TRAFFIC" -i 2 >"$WORK/iperf.txt" 2>&1 &
+ip netns exec "$P-lanA" iperf3 -c 10.2.0.2 -t "$SECONDS_OF_TRAFFIC" -i 2 --forceflush >"$WORK/iperf.txt" 2>&1 &
 IPERF=$!
 while kill -0 "$IPERF" 2>/dev/null; do
   sleep 2

@@ -4,7 +4,6 @@ import dev.vpngw.counters.PipelineCounters;
 import dev.vpngw.counters.SaCounters;
 import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.esp.EspCounters;
-import dev.vpngw.fib.Fib;
 import dev.vpngw.fib.FibBuilder;
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.io.raw.RawIpSocket;
@@ -26,6 +25,7 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -94,7 +94,6 @@ public final class Dataplane implements AutoCloseable {
       byte[] gatewayIpv6) {}
 
   private final Options options;
-  private final Fib fib = new Fib();
   private final FibBuilder fibBuilder = new FibBuilder();
   private volatile RoutingState routing = RoutingState.EMPTY;
   private final List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues =
@@ -159,13 +158,13 @@ public final class Dataplane implements AutoCloseable {
         List<Agent> all = new ArrayList<>(io);
         all.addAll(workers);
         invoker = null;
-        start(new CompositeAgent(all), 0);
+        start(new CompositeAgent(all), 0, new PollingIdleStrategy(fds(ports)));
       }
       case DEDICATED -> {
         invoker = null;
-        start(new CompositeAgent(io), 0);
+        start(new CompositeAgent(io), 0, backoff());
         for (int i = 0; i < workers.size(); i++) {
-          start(workers.get(i), 1 + i);
+          start(workers.get(i), 1 + i, backoff());
         }
       }
       default -> throw new IllegalStateException();
@@ -190,11 +189,30 @@ public final class Dataplane implements AutoCloseable {
         ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
   }
 
-  private void start(Agent agent, int cpuIndex) {
+  /** Spin, yield, then park up to 100 us: for threads fed by rings as well as descriptors. */
+  private static IdleStrategy backoff() {
+    return new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+  }
+
+  /** Every descriptor the I/O agents read: what a SHARED thread waits on when idle. */
+  private static int[] fds(Ports ports) {
+    List<Integer> fds = new ArrayList<>();
+    fds.add(ports.tun().queue(0).fd());
+    for (var socket : new Object[] {ports.udp4(), ports.udp6(), ports.raw4(), ports.raw6()}) {
+      if (socket instanceof UdpSocket u) {
+        fds.add(u.fd());
+      } else if (socket instanceof RawIpSocket r) {
+        fds.add(r.fd());
+      }
+    }
+    return fds.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private void start(Agent agent, int cpuIndex, IdleStrategy idle) {
     Agent pinned = options.pinThreads() ? new PinnedAgent(agent, cpuIndex) : agent;
     AgentRunner runner =
         new AgentRunner(
-            new BackoffIdleStrategy(100, 10, 1_000, 100_000),
+            idle,
             t -> System.err.println("vpngw: agent " + agent.roleName() + " failed: " + t),
             null,
             pinned);
@@ -316,9 +334,7 @@ public final class Dataplane implements AutoCloseable {
   }
 
   private void publish(TunnelInfo[] tunnels, Int2IntHashMap spis) {
-    Fib.Snapshot snapshot = fibBuilder.build();
-    fib.publish(snapshot);
-    routing = new RoutingState(snapshot, tunnels, spis);
+    routing = new RoutingState(fibBuilder.build(), tunnels, spis);
   }
 
   private void command(int worker, WorkerCommand command) {

@@ -1,0 +1,201 @@
+package dev.vpngw.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vpngw.counters.CountersFile;
+import dev.vpngw.counters.PipelineCounters;
+import dev.vpngw.counters.PipelineDropReason;
+import dev.vpngw.counters.SaCounters;
+import dev.vpngw.crypto.CryptoEngines;
+import dev.vpngw.crypto.Encryption;
+import dev.vpngw.crypto.EspSuite;
+import dev.vpngw.crypto.Integrity;
+import dev.vpngw.esp.DropReason;
+import dev.vpngw.esp.EspCounters;
+import dev.vpngw.sa.SaConfig;
+import dev.vpngw.sa.SecurityAssociation;
+import dev.vpngw.selector.SelectorSet;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.CountersManager;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One crypto worker driven by hand (its duty cycle called by the test, like Aeron's invoker mode):
+ * two workers stand for the two gateways, wired back to back through their rings. Covers the
+ * make-before-break rekey the control plane relies on: a new outbound SA takes over at once, the
+ * old inbound SA keeps accepting until it is deleted, so no packet in flight is lost.
+ */
+class CryptoWorkerTest {
+  private static final int TUNNEL = 0;
+  private final CountersManager counters = CountersFile.inMemory(1 << 16);
+  private Side a;
+  private Side b;
+
+  /** One gateway's worker with its inbox, outbox and command queue. */
+  private final class Side {
+    final RingBuffer inbox = new ManyToOneRingBuffer(ring());
+    final RingBuffer outbox = new OneToOneRingBuffer(ring());
+    final ManyToOneConcurrentArrayQueue<WorkerCommand> commands =
+        new ManyToOneConcurrentArrayQueue<>(64);
+    final EspCounters esp;
+    final PipelineCounters pipeline;
+    final CryptoWorker worker;
+    final TunnelInfo tunnel;
+
+    Side(String name, String peer, String local, String remote) throws Exception {
+      esp = new EspCounters(counters, name);
+      pipeline = new PipelineCounters(counters, name);
+      worker = new CryptoWorker(0, inbox, outbox, commands, new AgentCounters(esp, pipeline));
+      tunnel =
+          new TunnelInfo(
+              TUNNEL,
+              name,
+              0,
+              InetAddress.getByName(peer),
+              4500,
+              1400,
+              true,
+              SelectorSet.ofPrefixes(List.of(local), List.of(remote)));
+      commands.offer(new WorkerCommand.AddTunnel(tunnel));
+      worker.doWork();
+    }
+
+    void install(int spi, byte[] key, boolean outbound) throws Exception {
+      SaConfig config =
+          SaConfig.builder()
+              .spi(spi)
+              .suite(new EspSuite(Encryption.AES_GCM_16_128, Integrity.NONE))
+              .encryptionKey(key)
+              .tunnel(InetAddress.getByName("192.0.2.1"), InetAddress.getByName("192.0.2.2"))
+              .udpEncapsulation(true)
+              .build();
+      SecurityAssociation sa =
+          outbound
+              ? SecurityAssociation.outbound(config, CryptoEngines.defaultEngine())
+              : SecurityAssociation.inbound(config, CryptoEngines.defaultEngine());
+      SaCounters saCounters =
+          SaCounters.allocate(counters, tunnel.name(), TUNNEL, sa.direction(), spi, "peer");
+      OwnedSa owned = new OwnedSa(sa, saCounters);
+      commands.offer(
+          outbound
+              ? new WorkerCommand.InstallOutbound(TUNNEL, owned)
+              : new WorkerCommand.InstallInbound(TUNNEL, owned));
+      worker.doWork();
+    }
+
+    /** Puts an inner IPv4 packet from {@code src} to {@code dst} in the inbox, as TunRx would. */
+    void send(String src, String dst, int id) throws Exception {
+      byte[] inner = new byte[100];
+      ByteBuffer p = ByteBuffer.wrap(inner);
+      p.put((byte) 0x45).put((byte) 0).putShort((short) inner.length).putShort((short) id);
+      p.putShort((short) 0).put((byte) 64).put((byte) 17).putShort((short) 0);
+      p.put(InetAddress.getByName(src).getAddress()).put(InetAddress.getByName(dst).getAddress());
+      int claim = inbox.tryClaim(RingMessages.OUTBOUND_PLAIN, 4 + inner.length);
+      inbox.buffer().putInt(claim, TUNNEL);
+      inbox.buffer().putBytes(claim + 4, inner);
+      inbox.commit(claim);
+      worker.doWork();
+    }
+  }
+
+  private static UnsafeBuffer ring() {
+    return new UnsafeBuffer(
+        ByteBuffer.allocateDirect((1 << 16) + RingBufferDescriptor.TRAILER_LENGTH));
+  }
+
+  /** Moves every ESP_OUT message of {@code from} into {@code to}'s inbox; returns their SPIs. */
+  private static List<Integer> carry(Side from, Side to) {
+    List<Integer> spis = new ArrayList<>();
+    from.outbox.read(
+        (type, buffer, index, length) -> {
+          assertEquals(RingMessages.ESP_OUT, type);
+          spis.add(buffer.getInt(index + RingMessages.PEER_LENGTH, ByteOrder.BIG_ENDIAN));
+          int claim = to.inbox.tryClaim(RingMessages.INBOUND_ESP, length);
+          to.inbox.buffer().putBytes(claim, buffer, index, length);
+          to.inbox.commit(claim);
+        });
+    to.worker.doWork();
+    return spis;
+  }
+
+  /** Counts the inner packets {@code side} delivered towards its TUN. */
+  private static int delivered(Side side) {
+    return side.outbox.read(
+        (type, buffer, index, length) -> assertEquals(RingMessages.TUN_OUT, type));
+  }
+
+  @BeforeEach
+  void wire() throws Exception {
+    a = new Side("a", "192.0.2.2", "10.1.0.0/24", "10.2.0.0/24");
+    b = new Side("b", "192.0.2.1", "10.2.0.0/24", "10.1.0.0/24");
+  }
+
+  @Test
+  void aRekeyLosesNoPacketInFlight() throws Exception {
+    byte[] oldKey = key(1);
+    byte[] newKey = key(2);
+    a.install(0x1001, oldKey, true);
+    b.install(0x1001, oldKey, false);
+
+    a.send("10.1.0.2", "10.2.0.2", 1);
+    assertEquals(List.of(0x1001), carry(a, b));
+    assertEquals(1, delivered(b));
+
+    // Packets sealed under the old SA are still in flight when the rekey happens:
+    a.send("10.1.0.2", "10.2.0.2", 2);
+    // CREATE_CHILD_SA done: the responder installs the new inbound SA first, the initiator
+    // switches its outbound SA; the old inbound SA stays.
+    b.install(0x1002, newKey, false);
+    a.install(0x1002, newKey, true);
+    a.send("10.1.0.2", "10.2.0.2", 3);
+    assertEquals(List.of(0x1001, 0x1002), carry(a, b), "old SA's packet, then the new SA's");
+    assertEquals(2, delivered(b), "both arrive: nothing lost across the switch");
+
+    // Only once the old SA is deleted do its packets become unknown.
+    a.install(0x1001, oldKey, true); // a stale sender: the peer's old SA again
+    b.commands.offer(new WorkerCommand.DeleteInbound(0x1001));
+    b.worker.doWork();
+    a.send("10.1.0.2", "10.2.0.2", 4);
+    carry(a, b);
+    assertEquals(0, delivered(b));
+    assertEquals(1, b.esp.dropCount(DropReason.UNKNOWN_SPI));
+  }
+
+  @Test
+  void inboundPacketsOutsideTheSelectorsAreDropped() throws Exception {
+    a.install(0x2001, key(3), true);
+    b.install(0x2001, key(3), false);
+    a.send("10.9.0.2", "10.2.0.2", 1); // source outside b's remote selector 10.1.0.0/24
+    carry(a, b);
+    assertEquals(0, delivered(b));
+    assertEquals(1, b.pipeline.dropCount(PipelineDropReason.SELECTOR_MISMATCH));
+    a.send("10.1.0.7", "10.2.0.9", 2);
+    carry(a, b);
+    assertEquals(1, delivered(b));
+  }
+
+  @Test
+  void aTunnelWithoutOutboundSaDropsAndCounts() throws Exception {
+    a.send("10.1.0.2", "10.2.0.2", 1);
+    assertEquals(1, a.pipeline.dropCount(PipelineDropReason.NO_SA));
+    assertTrue(carry(a, b).isEmpty());
+  }
+
+  private static byte[] key(int seed) {
+    byte[] k = new byte[20];
+    new java.util.Random(seed).nextBytes(k);
+    return k;
+  }
+}
