@@ -41,10 +41,6 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("vpngw: configuration refused: " + e.getMessage());
       return 2;
     }
-    if (threading == ThreadingMode.INVOKER) {
-      System.err.println("vpngw: --threading INVOKER is for tests");
-      return 2;
-    }
     java.io.ByteArrayOutputStream selfTest = new java.io.ByteArrayOutputStream();
     if (!SelfTest.run(new PrintStream(selfTest, true))) {
       System.err.print(selfTest);

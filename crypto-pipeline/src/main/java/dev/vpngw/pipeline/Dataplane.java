@@ -21,7 +21,6 @@ import java.util.Objects;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
@@ -99,7 +98,6 @@ public final class Dataplane implements AutoCloseable {
   private final List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues =
       new ArrayList<>();
   private final List<AgentRunner> runners = new ArrayList<>();
-  private final AgentInvoker invoker;
   private final CountersManager counters;
   private final List<AutoCloseable> agentCounters = new ArrayList<>();
 
@@ -148,26 +146,17 @@ public final class Dataplane implements AutoCloseable {
             ports.raw6(),
             agentCounters("tx")));
     switch (options.mode()) {
-      case INVOKER -> {
-        List<Agent> all = new ArrayList<>(io);
-        all.addAll(workers);
-        invoker = new AgentInvoker(Throwable::printStackTrace, null, new CompositeAgent(all));
-        invoker.start();
-      }
       case SHARED -> {
         List<Agent> all = new ArrayList<>(io);
         all.addAll(workers);
-        invoker = null;
-        start(new CompositeAgent(all), 0, new PollingIdleStrategy(fds(ports)));
+        start(new CompositeAgent(all), 0, backoff());
       }
       case DEDICATED -> {
-        invoker = null;
         start(new CompositeAgent(io), 0, backoff());
         for (int i = 0; i < workers.size(); i++) {
           start(workers.get(i), 1 + i, backoff());
         }
       }
-      default -> throw new IllegalStateException();
     }
   }
 
@@ -189,23 +178,13 @@ public final class Dataplane implements AutoCloseable {
         ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
   }
 
-  /** Spin, yield, then park up to 100 us: for threads fed by rings as well as descriptors. */
+  /**
+   * Spin, yield, then park up to 100 us. A poll(2)-based idle for the SHARED thread was measured
+   * too (benchmarks/tunnel-bench.sh): it cost throughput (0.48-0.50 against 0.55-0.60 Gbps TCP), as
+   * every burst then starts with a wake-up.
+   */
   private static IdleStrategy backoff() {
     return new BackoffIdleStrategy(100, 10, 1_000, 100_000);
-  }
-
-  /** Every descriptor the I/O agents read: what a SHARED thread waits on when idle. */
-  private static int[] fds(Ports ports) {
-    List<Integer> fds = new ArrayList<>();
-    fds.add(ports.tun().queue(0).fd());
-    for (var socket : new Object[] {ports.udp4(), ports.udp6(), ports.raw4(), ports.raw6()}) {
-      if (socket instanceof UdpSocket u) {
-        fds.add(u.fd());
-      } else if (socket instanceof RawIpSocket r) {
-        fds.add(r.fd());
-      }
-    }
-    return fds.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private void start(Agent agent, int cpuIndex, IdleStrategy idle) {
@@ -218,14 +197,6 @@ public final class Dataplane implements AutoCloseable {
             pinned);
     runners.add(runner);
     AgentRunner.startOnThread(runner);
-  }
-
-  /** Runs one duty cycle of every agent; only in {@link ThreadingMode#INVOKER}. */
-  public int invoke() {
-    if (invoker == null) {
-      throw new IllegalStateException("invoke() is for ThreadingMode.INVOKER");
-    }
-    return invoker.invoke();
   }
 
   private RoutingState routing() {
@@ -340,20 +311,13 @@ public final class Dataplane implements AutoCloseable {
   private void command(int worker, WorkerCommand command) {
     ManyToOneConcurrentArrayQueue<WorkerCommand> q = commandQueues.get(worker);
     while (!q.offer(command)) {
-      if (invoker != null) {
-        invoker.invoke();
-      } else {
-        Thread.onSpinWait();
-      }
+      Thread.onSpinWait(); // the worker drains 16 commands a duty cycle
     }
   }
 
   @Override
   public void close() {
     CloseHelper.closeAll(runners);
-    if (invoker != null) {
-      invoker.close();
-    }
     CloseHelper.closeAll(agentCounters);
   }
 

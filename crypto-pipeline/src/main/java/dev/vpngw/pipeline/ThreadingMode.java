@@ -5,7 +5,5 @@ public enum ThreadingMode {
   /** One thread for all I/O agents (TUN and WAN receive, transmit), one per crypto worker. */
   DEDICATED,
   /** Every agent on one thread: the least handoff, for the smallest machines. */
-  SHARED,
-  /** No threads: the caller runs one duty cycle of every agent with {@link Dataplane#invoke()}. */
-  INVOKER
+  SHARED
 }
