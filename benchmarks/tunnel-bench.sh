@@ -3,7 +3,8 @@
 #   plain      routing without a tunnel (the ceiling)
 #   strongswan strongSwan to strongSwan with its user-space ESP (kernel-libipsec), AES-128-GCM
 #   vpngw      our gateway to our gateway, AES-128-GCM, ESP-in-UDP, threading DEDICATED
-#   vpngw-shared  the same with every agent on one thread (THREADING=SHARED)
+#   vpngw-shared  the same with every agent on one thread (SHARED)
+#   vpngw-pinned  DEDICATED with the I/O thread and the worker pinned to cores (--pin)
 # Each: iperf3 TCP (1 stream) and UDP (1350-byte datagrams, unpaced) from LAN A to LAN B, REPS
 # runs of DUR seconds; medians. Writes benchmarks/results/tunnel.json; report.py renders it.
 #   benchmarks/tunnel-bench.sh            (REPS=3 DUR=10)
@@ -34,7 +35,7 @@ stop_all() {
 }
 trap 'stop_all; rm -rf "$WORK"' EXIT INT TERM
 
-start_vpngw() { # threading
+start_vpngw() { # threading [--pin]
   local KA KB; KA=$(openssl rand -hex 20); KB=$(openssl rand -hex 20)
   gw_yaml() { cat <<YAML
 gateway: {name: bench-$1, publicAddress: $2, vnetPrefixes: [$4], runDirectory: $WORK/$1}
@@ -52,7 +53,7 @@ YAML
   gw_yaml gwB 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 0x2001 "$KB" 0x1001 "$KA" >"$WORK/gwB.yaml"
   for gw in gwA gwB; do
     ip netns exec "$P-$gw" "$JAVA_HOME/bin/java" "${VPNGW_JVM_FLAGS[@]}" -cp "$CP" \
-      dev.vpngw.appliance.Main run --threading "$1" --config "$WORK/$gw.yaml" >"$WORK/$gw.log" 2>&1 &
+      dev.vpngw.appliance.Main run --threading "$1" ${2:-} --config "$WORK/$gw.yaml" >"$WORK/$gw.log" 2>&1 &
     PIDS+=($!)
   done
   for gw in gwA gwB; do
@@ -112,6 +113,7 @@ measure() { # system
     strongswan) start_strongswan ;;
     vpngw) start_vpngw DEDICATED ;;
     vpngw-shared) start_vpngw SHARED ;;
+    vpngw-pinned) start_vpngw DEDICATED --pin ;;
   esac
   for _ in $(seq 1 100); do ip netns exec "$P-lanA" ping -c1 -W1 10.2.0.2 >/dev/null 2>&1 && break; sleep 0.2; done
   ip netns exec "$P-lanA" ping -c1 -W1 10.2.0.2 >/dev/null || { echo "tunnel-bench: $sys: no connectivity" >&2; return 1; }

@@ -18,6 +18,7 @@ P=${P:0:12}
 WORK=$(mktemp -d /tmp/vpngw-demo.XXXXXX)
 PIDS=()
 cleanup() {
+  trap - EXIT INT TERM
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   "$ROOT/scripts/topology.sh" down "$P"
@@ -75,7 +76,8 @@ ip netns exec "$P-lanA" iperf3 -c 10.2.0.2 -t "$SECONDS_OF_TRAFFIC" -i 2 --force
 IPERF=$!
 while kill -0 "$IPERF" 2>/dev/null; do
   sleep 2
-  echo "--- $(date +%T)  $(grep -E 'sec .* bits/sec' "$WORK/iperf.txt" | tail -1 | awk '{print $(NF-2), $(NF-1)}')"
+  rate=$(grep -E 'bits/sec' "$WORK/iperf.txt" | tail -1 | awk '{for (i = 2; i <= NF; i++) if ($i ~ /bits\/sec/) print $(i-1), $i}' || true)
+  echo "--- $(date +%T)  iperf3: ${rate:-starting}"
   "$ROOT/gateway" status --counters "$WORK/gwA/counters.dat" | head -4
 done
 wait "$IPERF" || true
