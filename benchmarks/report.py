@@ -188,13 +188,14 @@ if os.path.exists(tunnel_path):
           " scripts/topology.sh's four namespaces on this one 2-core machine, so the two gateways,"
           " the iperf3 client and server and all the kernel's forwarding share the same two cores."
           " AES-128-GCM everywhere; ours ESP-in-UDP like strongSwan's kernel-libipsec (which can only"
-          " do UDP). UDP: unpaced 1350-byte datagrams; Gbps and packets/s as received. Medians."
+          " do UDP). vpngw: threads pinned (the default); -unpinned: --no-pin; -shared: one thread."
+          " UDP: unpaced 1350-byte datagrams; Gbps and packets/s as received. Medians."
           % (t["reps"], t["duration_s"]))
     print("\n| system | TCP Gbps | UDP Gbps received | UDP packets/s received | UDP loss | TCP vs plain | TCP vs strongSwan |")
     print("|---|---|---|---|---|---|---|")
     plain = med.get("plain", {}).get("tcp", {}).get("gbps")
     sswan = med.get("strongswan", {}).get("tcp", {}).get("gbps")
-    for system in ("plain", "strongswan", "vpngw", "vpngw-shared", "vpngw-pinned"):
+    for system in ("plain", "strongswan", "vpngw", "vpngw-unpinned", "vpngw-shared"):
         if system not in med:
             continue
         tcp = med[system].get("tcp", {})
@@ -208,7 +209,7 @@ if os.path.exists(tunnel_path):
     for r in failed:
         print("\n%s %s run %d failed: %s" % (r["system"], r["kind"], r["rep"], r["error"]))
     best = max((med.get(s, {}).get("tcp", {}).get("gbps") or 0)
-               for s in ("vpngw", "vpngw-shared", "vpngw-pinned"))
+               for s in ("vpngw", "vpngw-unpinned", "vpngw-shared"))
     if sswan:
         print("\nTarget (issue 3): our tunnel carries at least 3x strongSwan's TCP throughput in the same"
               " run. Measured: %.2fx (best of our threading modes): %s." % (

@@ -2,9 +2,9 @@
 # End-to-end tunnel throughput, same topology (scripts/topology.sh), same run, alternating:
 #   plain      routing without a tunnel (the ceiling)
 #   strongswan strongSwan to strongSwan with its user-space ESP (kernel-libipsec), AES-128-GCM
-#   vpngw      our gateway to our gateway, AES-128-GCM, ESP-in-UDP, threading DEDICATED
-#   vpngw-shared  the same with every agent on one thread (SHARED)
-#   vpngw-pinned  DEDICATED with the I/O thread and the worker pinned to cores (--pin)
+#   vpngw      our gateway to our gateway, AES-128-GCM, ESP-in-UDP, threading DEDICATED, pinned
+#   vpngw-unpinned  the same, threads left to the kernel (--no-pin)
+#   vpngw-shared  every agent on one thread (SHARED)
 # Each: iperf3 TCP (1 stream) and UDP (1350-byte datagrams, unpaced) from LAN A to LAN B, REPS
 # runs of DUR seconds; medians. Writes benchmarks/results/tunnel.json; report.py renders it.
 #   benchmarks/tunnel-bench.sh            (REPS=3 DUR=10)
@@ -13,7 +13,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 REPS=${REPS:-3}; DUR=${DUR:-10}
 [ "${1:-}" = quick ] && { REPS=1; DUR=5; }
-SYSTEMS=${SYSTEMS:-"plain strongswan vpngw vpngw-shared"}
+SYSTEMS=${SYSTEMS:-"plain strongswan vpngw vpngw-unpinned vpngw-shared"}
 OUT="$ROOT/benchmarks/results"; mkdir -p "$OUT"
 [ "$(id -u)" -eq 0 ] || { echo "tunnel-bench: needs root (namespaces)" >&2; exit 1; }
 if ! command -v swanctl >/dev/null || [ ! -x /usr/lib/ipsec/charon ] || [ ! -e /usr/lib/ipsec/plugins/libstrongswan-openssl.so ]; then
@@ -112,8 +112,8 @@ measure() { # system
     plain) ;;
     strongswan) start_strongswan ;;
     vpngw) start_vpngw DEDICATED ;;
+    vpngw-unpinned) start_vpngw DEDICATED --no-pin ;;
     vpngw-shared) start_vpngw SHARED ;;
-    vpngw-pinned) start_vpngw DEDICATED --pin ;;
   esac
   for _ in $(seq 1 100); do ip netns exec "$P-lanA" ping -c1 -W1 10.2.0.2 >/dev/null 2>&1 && break; sleep 0.2; done
   ip netns exec "$P-lanA" ping -c1 -W1 10.2.0.2 >/dev/null || { echo "tunnel-bench: $sys: no connectivity" >&2; return 1; }

@@ -28,7 +28,14 @@ final class RunCommand implements Callable<Integer> {
       description = "DEDICATED (I/O thread + one per worker) or SHARED (one thread).")
   ThreadingMode threading;
 
-  @Option(names = "--pin", description = "Pin the I/O thread and the workers to cores.")
+  @Option(
+      names = "--pin",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Pin the I/O thread and each worker to a core (default; --no-pin to let the kernel"
+              + " place them).")
   boolean pin;
 
   @Override
