@@ -33,12 +33,13 @@ stop_all() {
   PIDS=()
   "$ROOT/scripts/topology.sh" down "$P"
 }
-trap 'stop_all; rm -rf "$WORK"' EXIT INT TERM
+trap 'stop_all; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
 
 start_vpngw() { # threading [--pin]
   local KA KB; KA=$(openssl rand -hex 20); KB=$(openssl rand -hex 20)
   gw_yaml() { cat <<YAML
-gateway: {name: bench-$1, publicAddress: $2, vnetPrefixes: [$4], runDirectory: $WORK/$1}
+gateway: {name: bench-$1, publicAddress: $2, vnetPrefixes: [$4], runDirectory: $WORK/$1, wanMtu: 1465}
 localNetworkGateways: [{name: peer, gatewayAddress: $3, addressPrefixes: [$5]}]
 connections:
   - name: $1-tunnel

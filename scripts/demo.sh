@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "raw sockets); run: sudo ./gateway demo. Without root you can still run ./gateway selftest." >&2
   exit 1
 fi
-for tool in ip ping iperf3; do
+for tool in ip ping iperf3 openssl; do
   command -v "$tool" >/dev/null || { echo "gateway demo: needs '$tool' (apt-get install iproute2 iputils-ping iperf3)" >&2; exit 1; }
 done
 P="vgdemo$$"
@@ -25,7 +25,8 @@ cleanup() {
   rm -rf "$WORK"
   echo "demo: cleaned up (namespaces $P-*, gateways, $WORK)"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 "$ROOT/scripts/topology.sh" up "$P"
 KA=$(openssl rand -hex 20); KB=$(openssl rand -hex 20)
 site() { # name self peer vnet site outspi outkey inspi inkey

@@ -10,7 +10,7 @@
 #   topology.sh down PREFIX      remove them; safe to call twice
 #   topology.sh names PREFIX     print the namespace names
 # PREFIX must be short and unique (e.g. vg$$): veth names are PREFIX plus 3 characters (max 15).
-set -euo pipefail
+set -Eeuo pipefail # -E: the ERR trap of 'up' also fires inside its functions
 cmd=${1:?usage: topology.sh up|down|names PREFIX}
 P=${2:?usage: topology.sh up|down|names PREFIX}
 [ ${#P} -le 12 ] || { echo "topology.sh: prefix '$P' longer than 12 characters" >&2; exit 2; }

@@ -143,7 +143,7 @@ final class GatewayRuntime implements AutoCloseable {
     dataplane.installInbound(id, saConfig(c, keys.inbound(), false));
     dataplane.installOutbound(id, saConfig(c, keys.outbound(), true));
     for (IpPrefix p : remote) {
-      LinkConfig.addRoute(p.toString(), tunName);
+      LinkConfig.addRoute(p.toString(), tunName, tunnel.mtu());
     }
   }
 

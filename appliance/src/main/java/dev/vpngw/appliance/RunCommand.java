@@ -55,8 +55,21 @@ final class RunCommand implements Callable<Integer> {
       return 1;
     }
     CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
     try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "vpngw-shutdown"));
+      // The JVM exits when the hooks return: wait for the teardown (keys wiped, agents stopped).
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    stop.countDown();
+                    try {
+                      closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  },
+                  "vpngw-shutdown"));
       out.println(
           "vpngw "
               + cfg.gateway().name()
@@ -64,6 +77,8 @@ final class RunCommand implements Callable<Integer> {
               + runtime.countersPath());
       out.flush();
       stop.await();
+    } finally {
+      closed.countDown();
     }
     return 0;
   }

@@ -31,10 +31,11 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path path =
-        counters != null
-            ? counters
-            : Path.of("/run/vpngw", name == null ? "" : name, "counters.dat");
+    if (counters == null && name == null) {
+      System.err.println("vpngw: say which gateway: --name NAME or --counters FILE");
+      return 2;
+    }
+    Path path = counters != null ? counters : Path.of("/run/vpngw", name, "counters.dat");
     CountersSnapshot snapshot;
     boolean alive;
     long pid;

@@ -46,9 +46,7 @@ public final class SaCounters implements AutoCloseable {
           DropReason.SEQUENCE_EXHAUSTED.id(),
           DropReason.SA_EXPIRED.id(),
           DropReason.NO_ROOM.id(),
-          DropReason.INNER_TOO_BIG.id(),
-          PipelineDropReason.TOO_BIG.id(),
-          PipelineDropReason.ICMP_RATE_LIMITED.id());
+          DropReason.INNER_TOO_BIG.id());
 
   /** What the packets counter's label adds to the {@link #description()}. */
   static final String PACKETS_LABEL_SUFFIX = ": packets";

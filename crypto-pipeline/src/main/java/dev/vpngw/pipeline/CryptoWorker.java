@@ -141,9 +141,10 @@ public final class CryptoWorker implements Agent {
     }
     UnsafeBuffer w = work.buffer();
     w.putBytes(EspEncapsulator.HEADROOM, ring, index + TUNNEL_ID_LENGTH, innerLength);
-    if (encapsulator.encapsulate(sa, work, EspEncapsulator.HEADROOM, innerLength, result)
-        != EspResult.OK) {
-      return; // counted by the encapsulator under its reason
+    int status = encapsulator.encapsulate(sa, work, EspEncapsulator.HEADROOM, innerLength, result);
+    if (status != EspResult.OK) {
+      tunnel.outbound.counters.drop(status); // gateway-wide, the encapsulator counted it
+      return;
     }
     int espLength = result.espLength();
     int claim = outbox.tryClaim(ESP_OUT, PEER_LENGTH + espLength);
@@ -174,6 +175,10 @@ public final class CryptoWorker implements Agent {
     if (tunnel == null
         || !tunnel.info.selectors().matchesInbound(w, result.innerOffset(), result.innerLength())) {
       counters.drop(PipelineDropReason.SELECTOR_MISMATCH);
+      OwnedSa owned = inboundBySpi.get(result.spi());
+      if (owned != null) {
+        owned.counters.drop(PipelineDropReason.SELECTOR_MISMATCH);
+      }
       return;
     }
     int innerLength = result.innerLength();
@@ -221,12 +226,6 @@ public final class CryptoWorker implements Agent {
             t.inbound.remove(owned);
           }
           owned.close();
-        }
-      }
-      case WorkerCommand.RemoveTunnel c -> {
-        TunnelState t = tunnels.remove(c.tunnelId());
-        if (t != null) {
-          closeTunnel(t);
         }
       }
     }

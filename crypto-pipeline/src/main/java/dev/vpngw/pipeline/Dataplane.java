@@ -225,22 +225,6 @@ public final class Dataplane implements AutoCloseable {
     publish(tunnels, routing.spiToWorkerCopy());
   }
 
-  /** Stops carrying a tunnel: its routes go first, then its SAs. */
-  public synchronized void removeTunnel(int tunnelId, List<IpPrefix> routes) {
-    TunnelInfo tunnel = routing.tunnel(tunnelId);
-    if (tunnel == null) {
-      return;
-    }
-    for (IpPrefix p : routes) {
-      fibBuilder.remove(p, tunnelId);
-    }
-    TunnelInfo[] tunnels = routing.tunnels();
-    tunnels[tunnelId] = null;
-    Int2IntHashMap spis = routing.spiToWorkerCopy();
-    publish(tunnels, spis);
-    command(tunnel.worker(), new WorkerCommand.RemoveTunnel(tunnelId));
-  }
-
   /** Keys an outbound SA and makes it the tunnel's sender (replacing the previous one). */
   public synchronized void installOutbound(int tunnelId, SaConfig config) {
     TunnelInfo tunnel = requireTunnel(tunnelId);

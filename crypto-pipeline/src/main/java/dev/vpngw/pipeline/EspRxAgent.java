@@ -51,7 +51,7 @@ final class EspRxAgent implements Agent {
     this.routing = routing;
     this.workerInboxes = workerInboxes;
     this.counters = counters;
-    this.batch = new PacketBatch(arena, BATCH, 2048, 0);
+    this.batch = new PacketBatch(arena, BATCH, TxAgent.SLOT, 0);
   }
 
   /** An agent over a UDP socket bound to the NAT-T port. */

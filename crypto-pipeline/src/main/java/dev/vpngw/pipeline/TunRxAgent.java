@@ -33,6 +33,9 @@ final class TunRxAgent implements Agent {
   /** The DF flag in the IPv4 flags-and-fragment-offset field (RFC 791). */
   private static final int DONT_FRAGMENT = 0x4000;
 
+  /** IPv6's minimum link MTU (RFC 8200 5): no Packet Too Big may announce less. */
+  private static final int IPV6_MIN_MTU = 1280;
+
   private final TunQueue queue;
   private final Supplier<RoutingState> routing;
   private final RingBuffer[] workerInboxes;
@@ -133,13 +136,23 @@ final class TunRxAgent implements Agent {
     if (mayFragment) {
       return;
     }
+    boolean canReply = version == 4 ? gatewayIpv4 != 0 : gatewayIpv6 != null && mtu >= IPV6_MIN_MTU;
+    if (!canReply) {
+      return; // no address of that family to send the error from (or an MTU IPv6 forbids)
+    }
     if (!icmpLimiter.tryAcquire(System.nanoTime())) {
       counters.drop(PipelineDropReason.ICMP_RATE_LIMITED);
       return;
     }
     int n =
         IcmpErrors.tooBig(b, ICMP_ROOM, length, mtu, gatewayIpv4, gatewayIpv6, icmp.buffer(), 0);
-    if (n > 0 && !queue.write(icmp, 0, n)) {
+    boolean written;
+    try {
+      written = n == 0 || queue.write(icmp, 0, n);
+    } catch (IOException e) {
+      written = false;
+    }
+    if (!written) {
       counters.drop(PipelineDropReason.TX_FAILED);
     }
   }

@@ -29,6 +29,10 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  */
 final class TxAgent implements Agent {
   private static final int BATCH = 32;
+
+  /** Slot size of a send batch: the largest ESP packet a 9000-byte WAN MTU allows, and more. */
+  static final int SLOT = 9216;
+
   private static final int MESSAGES_PER_RING = 64;
 
   private final RingBuffer[] workerOutboxes;
@@ -43,7 +47,7 @@ final class TxAgent implements Agent {
   private final class Sender {
     final UdpSocket udp;
     final RawIpSocket raw;
-    final PacketBatch batch = new PacketBatch(arena, BATCH, 2048, 0);
+    final PacketBatch batch = new PacketBatch(arena, BATCH, SLOT, 0);
 
     Sender(UdpSocket udp, RawIpSocket raw) {
       this.udp = udp;
@@ -60,6 +64,10 @@ final class TxAgent implements Agent {
           addressLength,
           ring.getInt(index + PEER_PORT_OFFSET));
       int espLength = length - PEER_LENGTH;
+      if (espLength > SLOT) {
+        counters.drop(PipelineDropReason.TX_FAILED);
+        return;
+      }
       batch.offset(slot, 0).length(slot, espLength);
       batch
           .buffer()
@@ -158,12 +166,21 @@ final class TxAgent implements Agent {
       } else if (type == TUN_OUT) {
         UnsafeBuffer b = inner.buffer();
         b.putBytes(0, ring, index, length);
-        if (!tun.write(inner, 0, length)) {
+        if (!writeToTun(length)) {
           counters.drop(PipelineDropReason.TX_FAILED);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A TUN write that fails (device down: EIO) is a counted drop, not an agent error. */
+  private boolean writeToTun(int length) {
+    try {
+      return tun.write(inner, 0, length);
+    } catch (IOException e) {
+      return false;
     }
   }
 

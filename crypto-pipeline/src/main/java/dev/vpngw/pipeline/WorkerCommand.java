@@ -21,7 +21,4 @@ sealed interface WorkerCommand {
 
   /** Deletes and closes one inbound SA. */
   record DeleteInbound(int spi) implements WorkerCommand {}
-
-  /** Stops carrying a tunnel and closes all its SAs. */
-  record RemoveTunnel(int tunnelId) implements WorkerCommand {}
 }

@@ -120,7 +120,7 @@ class CountersFileTest {
       in.drop(DropReason.MALFORMED_HEADER); // not counted separately inbound: "other"
       in.drop(9999);
       out.packets(10, 12_000);
-      out.drop(PipelineDropReason.TOO_BIG);
+      out.drop(DropReason.SEQUENCE_EXHAUSTED);
       out.drop(DropReason.REPLAYED); // impossible outbound: lands in "other"
 
       assertEquals(2, in.packets());
@@ -152,9 +152,10 @@ class CountersFileTest {
       assertEquals("site-a out spi 0xfeedbeef peer 203.0.113.7", outbound.description());
       assertEquals(10, outbound.packets());
       assertEquals(12_000, outbound.bytes());
-      assertEquals(1L, outbound.dropsByReason().get(PipelineDropReason.TOO_BIG.id()));
+      assertEquals(1L, outbound.dropsByReason().get(DropReason.SEQUENCE_EXHAUSTED.id()));
       assertEquals(1L, outbound.dropsByReason().get(CounterTypes.OTHER_REASON));
-      assertEquals(7, outbound.dropsByReason().size());
+      // The four reasons the owning worker can see outbound, and "other".
+      assertEquals(5, outbound.dropsByReason().size());
 
       CountersSnapshot.Counter packets =
           reader.snapshot().counters().stream()
@@ -189,12 +190,12 @@ class CountersFileTest {
       SaCounters first =
           SaCounters.allocate(file.manager(), "a", 1, Direction.OUTBOUND, 1, "192.0.2.1");
       first.packet(77);
-      assertEquals(9, reader.snapshot().counters().size());
+      assertEquals(7, reader.snapshot().counters().size());
       first.close();
       assertEquals(0, reader.snapshot().counters().size());
-      assertEquals(16 - 9, file.manager().available());
+      assertEquals(16 - 7, file.manager().available());
 
-      // Within the timeout only the 7 never-used slots are free: an inbound SA (11) does not fit,
+      // Within the timeout only the 9 never-used slots are free: an inbound SA (11) does not fit,
       // and a failed allocation leaves nothing behind.
       assertThrows(
           IllegalStateException.class,
@@ -326,6 +327,9 @@ class CountersFileTest {
         PipelineCounters pipeline = new PipelineCounters(file.manager(), "p");
         SaCounters sa =
             SaCounters.allocate(file.manager(), "c", 1, Direction.INBOUND, 5, "192.0.2.1")) {
+      // Best of the later rounds: a per-call allocation would show in every round (>= 100 KB);
+      // a stray one-off (JIT transitions, the MXBean itself) must not fail the test.
+      long best = Long.MAX_VALUE;
       for (int round = 0; round < 5; round++) {
         long before = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 100_000; i++) {
@@ -337,10 +341,11 @@ class CountersFileTest {
           sa.drop(DropReason.BAD_ICV.id());
           sa.drop(PipelineDropReason.SELECTOR_MISMATCH);
         }
-        if (round == 4) {
-          assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before);
+        if (round >= 2) {
+          best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
         }
       }
+      assertEquals(0, best, "bytes allocated in the best steady-state round of 100k updates");
       assertEquals(500_000, sa.packets());
       assertEquals(500_000, esp.dropCount(DropReason.REPLAYED));
     }

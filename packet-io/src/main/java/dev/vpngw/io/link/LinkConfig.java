@@ -64,6 +64,18 @@ public final class LinkConfig {
     run("route", "add", prefix, "dev", checkDevice(device));
   }
 
+  /**
+   * {@code ip route add PREFIX dev DEVICE mtu MTU}: a route with its own path MTU, so the kernel
+   * itself fragments or sends "fragmentation needed" for packets too big for that one tunnel.
+   */
+  public static void addRoute(String prefix, String device, int mtu) throws IOException {
+    checkPrefix(prefix);
+    if (mtu < 68 || mtu > 65_535) {
+      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
+    }
+    run("route", "add", prefix, "dev", checkDevice(device), "mtu", Integer.toString(mtu));
+  }
+
   /** {@code ip route del PREFIX dev DEVICE}. */
   public static void deleteRoute(String prefix, String device) throws IOException {
     checkPrefix(prefix);
