@@ -4,6 +4,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 
 import dev.vpngw.io.buffer.PacketBuffer;
 import dev.vpngw.io.sys.LibC;
+import dev.vpngw.io.sys.NativeIOException;
 import dev.vpngw.io.sys.SockAddr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -282,6 +283,23 @@ public final class PacketBatch {
 
   // ---------------------------------------------------------------------------------------------
   // The kernel's view, for the socket classes.
+
+  /**
+   * One non-blocking {@code recvmmsg} on {@code fd} into this batch (UDP or raw sockets alike);
+   * returns how many datagrams arrived, 0 when none was waiting.
+   */
+  public int receive(int fd) throws NativeIOException {
+    int n = LibC.recvmmsg(fd, prepareReceive(), capacity(), LibC.MSG_DONTWAIT);
+    completeReceive(n);
+    return n;
+  }
+
+  /**
+   * One {@code sendmmsg} on {@code fd} of slots {@code from .. from + count - 1}; how many went.
+   */
+  public int send(int fd, int from, int count) throws NativeIOException {
+    return count == 0 ? 0 : LibC.sendmmsg(fd, prepareSend(from, count), count, 0);
+  }
 
   /**
    * Readies every slot to receive a full {@link #receiveCapacity()} at {@link #headroom()}, with

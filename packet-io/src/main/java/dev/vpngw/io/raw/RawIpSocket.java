@@ -81,10 +81,7 @@ public final class RawIpSocket implements AutoCloseable {
    * addresses and returns the count, 0 when nothing is waiting.
    */
   public int receive(PacketBatch batch) throws NativeIOException {
-    long msgvec = batch.prepareReceive();
-    int n = LibC.recvmmsg(fd, msgvec, batch.capacity(), LibC.MSG_DONTWAIT);
-    batch.completeReceive(n);
-    return n;
+    return batch.receive(fd);
   }
 
   /**
@@ -93,11 +90,7 @@ public final class RawIpSocket implements AutoCloseable {
    * dev.vpngw.io.udp.UdpSocket#send}.
    */
   public int send(PacketBatch batch, int from, int count) throws NativeIOException {
-    if (count == 0) {
-      return 0;
-    }
-    long msgvec = batch.prepareSend(from, count);
-    return LibC.sendmmsg(fd, msgvec, count, 0);
+    return batch.send(fd, from, count);
   }
 
   /**

@@ -69,10 +69,7 @@ public final class UdpSocket implements AutoCloseable {
    * flagged ({@link PacketBatch#truncated(int)}).
    */
   public int receive(PacketBatch batch) throws NativeIOException {
-    long msgvec = batch.prepareReceive();
-    int n = LibC.recvmmsg(fd, msgvec, batch.capacity(), LibC.MSG_DONTWAIT);
-    batch.completeReceive(n);
-    return n;
+    return batch.receive(fd);
   }
 
   /**
@@ -84,11 +81,7 @@ public final class UdpSocket implements AutoCloseable {
    * or retries that slot and goes on with the next.
    */
   public int send(PacketBatch batch, int from, int count) throws NativeIOException {
-    if (count == 0) {
-      return 0;
-    }
-    long msgvec = batch.prepareSend(from, count);
-    return LibC.sendmmsg(fd, msgvec, count, 0);
+    return batch.send(fd, from, count);
   }
 
   /**
