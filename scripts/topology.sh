@@ -6,23 +6,54 @@
 #
 # Gateways forward (ip_forward=1) but have no route to the other LAN: only a tunnel can join them.
 # MODE=plain adds those routes over the WAN instead (the no-tunnel baseline).
-#   topology.sh up PREFIX        create (and on failure remove) the four namespaces
-#   topology.sh down PREFIX      remove them; safe to call twice
-#   topology.sh names PREFIX     print the namespace names
+#
+# NAT mode (NAT=1 in the environment, or "nat" as the third argument) puts site B behind a NAT:
+#
+#   P-gwA (192.0.2.1) ==wan== (192.0.2.2) P-nat (172.16.0.1) --private-- (172.16.0.2) P-gwB (10.2.0.1)
+#                        wan0 on each side          lan0 in P-nat, wan0 in P-gwB
+#
+# P-nat masquerades gwB's traffic out of its WAN side with nftables, so gwA sees everything from
+# gwB, IKE on 500 and 4500 included, coming from 192.0.2.2, the site's public address, with the
+# source ports rewritten: NAT_PORTS=random (the default) is "masquerade random", which maps every
+# flow to a random port, as a carrier-grade NAT does; NAT_PORTS=keep is plain masquerade, which
+# keeps a port when it is free. gwB's default route points at P-nat; gwA has no route into
+# 172.16.0.0/24, so it can only answer through the NAT's connection state and can never open a flow
+# to gwB itself. The WAN is IPv4 only in NAT mode (NAT traversal is an IPv4 matter); the LANs keep
+# their IPv6 addresses. With MODE=plain, site B's LAN leaves masqueraded as well, so only flows that
+# lanB opens work, as behind any NAT.
+#
+#   topology.sh up PREFIX [nat]     create (and on failure remove) the namespaces
+#   topology.sh down PREFIX         remove them, the NAT namespace too if there is one; safe to call twice
+#   topology.sh names PREFIX [nat]  print the namespace names
 # PREFIX must be short and unique (e.g. vg$$): veth names are PREFIX plus 3 characters (max 15).
 set -Eeuo pipefail # -E: the ERR trap of 'up' also fires inside its functions
-cmd=${1:?usage: topology.sh up|down|names PREFIX}
-P=${2:?usage: topology.sh up|down|names PREFIX}
+usage="usage: [NAT=1] [NAT_PORTS=random|keep] [MODE=plain] topology.sh up|down|names PREFIX [nat]"
+cmd=${1:?$usage}
+P=${2:?$usage}
 [ ${#P} -le 12 ] || { echo "topology.sh: prefix '$P' longer than 12 characters" >&2; exit 2; }
+case "${3:-}" in
+  nat) NAT=1 ;;
+  "") ;;
+  *) echo "$usage" >&2; exit 2 ;;
+esac
+NAT=${NAT:-0}
+NAT_PORTS=${NAT_PORTS:-random}
+case "$NAT_PORTS" in
+  random) MASQUERADE="masquerade random" ;;
+  keep) MASQUERADE="masquerade" ;;
+  *) echo "topology.sh: NAT_PORTS must be random or keep, not '$NAT_PORTS'" >&2; exit 2 ;;
+esac
 NS=("$P-lanA" "$P-gwA" "$P-gwB" "$P-lanB")
+[ "$NAT" = 1 ] && NS+=("$P-nat")
 
 down() {
-  for ns in "${NS[@]}"; do
+  # The NAT namespace goes in either mode, so a caller need not remember how it called 'up'.
+  for ns in "$P-lanA" "$P-gwA" "$P-gwB" "$P-lanB" "$P-nat"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
   done
   # veths left in the root namespace by a half-done 'up' (moving one end moves the pair)
-  for v in "${P}la" "${P}wa" "${P}lb"; do ip link del "$v" 2>/dev/null || true; done
+  for v in "${P}la" "${P}wa" "${P}lb" "${P}na"; do ip link del "$v" 2>/dev/null || true; done
 }
 
 pair() { # name-a ns-a name-b ns-b: a veth pair, renamed to lan0/wan0 inside
@@ -36,23 +67,52 @@ pair() { # name-a ns-a name-b ns-b: a veth pair, renamed to lan0/wan0 inside
   ip -n "$nsb" link set "$ifb" up
 }
 
+# Site B's WAN behind the NAT namespace (see the header).
+nat_wan() {
+  pair "${P}wa" "$P-gwA" "${P}wb" "$P-nat" wan0 wan0
+  pair "${P}na" "$P-nat" "${P}nb" "$P-gwB" lan0 wan0
+  ip -n "$P-gwA" addr add 192.0.2.1/24 dev wan0
+  ip -n "$P-nat" addr add 192.0.2.2/24 dev wan0
+  ip -n "$P-nat" addr add 172.16.0.1/24 dev lan0
+  ip -n "$P-gwB" addr add 172.16.0.2/24 dev wan0
+  ip -n "$P-gwB" route add default via 172.16.0.1
+  ip netns exec "$P-nat" sysctl -qw net.ipv4.ip_forward=1 \
+    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+  ip netns exec "$P-nat" nft -f - <<NFT
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan0" ip saddr { 172.16.0.0/24, 10.2.0.0/24 } $MASQUERADE
+  }
+}
+NFT
+}
+
 up() {
   trap 'down' ERR
+  if [ "$NAT" = 1 ] && ! command -v nft >/dev/null; then
+    echo "topology.sh: NAT mode needs nft (package nftables, see scripts/install-test-deps.sh)" >&2
+    exit 1
+  fi
   for ns in "${NS[@]}"; do
     ip netns add "$ns"
     ip -n "$ns" link set lo up
   done
   pair "${P}la" "$P-lanA" "${P}ga" "$P-gwA" lan0 lan0
-  pair "${P}wa" "$P-gwA" "${P}wb" "$P-gwB" wan0 wan0
   pair "${P}lb" "$P-lanB" "${P}gb" "$P-gwB" lan0 lan0
+  if [ "$NAT" = 1 ]; then
+    nat_wan
+  else
+    pair "${P}wa" "$P-gwA" "${P}wb" "$P-gwB" wan0 wan0
+    ip -n "$P-gwA" addr add 192.0.2.1/24 dev wan0
+    ip -n "$P-gwA" -6 addr add 2001:db8:f::1/64 dev wan0 nodad
+    ip -n "$P-gwB" addr add 192.0.2.2/24 dev wan0
+    ip -n "$P-gwB" -6 addr add 2001:db8:f::2/64 dev wan0 nodad
+  fi
   ip -n "$P-lanA" addr add 10.1.0.2/24 dev lan0
   ip -n "$P-lanA" -6 addr add fd00:1::2/64 dev lan0 nodad
   ip -n "$P-gwA" addr add 10.1.0.1/24 dev lan0
   ip -n "$P-gwA" -6 addr add fd00:1::1/64 dev lan0 nodad
-  ip -n "$P-gwA" addr add 192.0.2.1/24 dev wan0
-  ip -n "$P-gwA" -6 addr add 2001:db8:f::1/64 dev wan0 nodad
-  ip -n "$P-gwB" addr add 192.0.2.2/24 dev wan0
-  ip -n "$P-gwB" -6 addr add 2001:db8:f::2/64 dev wan0 nodad
   ip -n "$P-gwB" addr add 10.2.0.1/24 dev lan0
   ip -n "$P-gwB" -6 addr add fd00:2::1/64 dev lan0 nodad
   ip -n "$P-lanB" addr add 10.2.0.2/24 dev lan0
@@ -66,10 +126,16 @@ up() {
       net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
   done
   if [ "${MODE:-tunnel}" = plain ]; then
-    ip -n "$P-gwA" route add 10.2.0.0/24 via 192.0.2.2
-    ip -n "$P-gwA" -6 route add fd00:2::/64 via 2001:db8:f::2
-    ip -n "$P-gwB" route add 10.1.0.0/24 via 192.0.2.1
-    ip -n "$P-gwB" -6 route add fd00:1::/64 via 2001:db8:f::1
+    if [ "$NAT" = 1 ]; then
+      # gwB's default route already leads out through the NAT; the NAT needs both LANs.
+      ip -n "$P-nat" route add 10.2.0.0/24 via 172.16.0.2
+      ip -n "$P-nat" route add 10.1.0.0/24 via 192.0.2.1
+    else
+      ip -n "$P-gwA" route add 10.2.0.0/24 via 192.0.2.2
+      ip -n "$P-gwA" -6 route add fd00:2::/64 via 2001:db8:f::2
+      ip -n "$P-gwB" route add 10.1.0.0/24 via 192.0.2.1
+      ip -n "$P-gwB" -6 route add fd00:1::/64 via 2001:db8:f::1
+    fi
   fi
   trap - ERR
 }
@@ -78,5 +144,5 @@ case "$cmd" in
   up) up ;;
   down) down ;;
   names) printf '%s\n' "${NS[@]}" ;;
-  *) echo "usage: topology.sh up|down|names PREFIX" >&2; exit 2 ;;
+  *) echo "$usage" >&2; exit 2 ;;
 esac
