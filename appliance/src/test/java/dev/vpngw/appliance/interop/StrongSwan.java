@@ -306,7 +306,12 @@ public final class StrongSwan implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         throw new IOException(
-            "vici of charon in " + namespace + " not answering after " + options.startTimeout());
+            "vici of charon in "
+                + namespace
+                + " not answering after "
+                + options.startTimeout()
+                + ":\n"
+                + log());
       }
       try {
         Thread.sleep(50);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.appliance.interop.EspKey.Direction;
@@ -25,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Proves the strongSwan fixture itself, two charons talking to each other in the namespaces of
  * scripts/topology.sh: a PSK tunnel carries pings and both sides' logs yield the same ESP keys,
- * also after a rekey the responder started; ECDSA certificates from {@link TestPki} authenticate;
- * and a peer behind an nftables masquerade initiates, finds itself behind the NAT and carries
- * traffic from its LAN.
+ * also after a rekey the responder started; an initiation towards a silent peer fails after the
+ * configured retransmissions, with charon's words; ECDSA certificates from {@link TestPki}
+ * authenticate; and a peer behind an nftables masquerade initiates, finds itself behind the NAT and
+ * carries traffic from its LAN.
  */
 @Tag("system")
 class StrongSwanFixtureSystemTest {
@@ -179,6 +181,27 @@ class StrongSwanFixtureSystemTest {
       assertTrue(b.waitFor(rekeyed, SETTLE), "child not rekeyed on B" + logs(a, b));
       assertKeysAgree(a, b);
       assertTrue(t.ping("lanA", "10.2.0.2", 2), "ping after the rekey" + logs(a, b));
+    }
+  }
+
+  @Test
+  void initiatingTowardsASilentPeerFailsAfterTheConfiguredRetransmissions() throws Exception {
+    StrongSwan.Options quick = StrongSwan.Options.defaults().withRetransmit(2, 0.5, 1.5);
+    try (Topology t = Topology.up(false);
+        StrongSwan a =
+            StrongSwan.start(
+                t.ns("gwA"),
+                dir.resolve("A"),
+                pskConf("192.0.2.1", "192.0.2.2", "gw-a", "gw-b", "10.1.0.0/24", "10.2.0.0/24")
+                    .render(),
+                quick)) {
+      long start = System.nanoTime();
+      IOException e = assertThrows(IOException.class, () -> a.initiate("net"));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      // 0.5 + 0.75 + 1.125 s of retransmissions, not charon's default of minutes.
+      assertTrue(e.getMessage().contains("giving up after 2 retransmits"), e.getMessage());
+      assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "took " + took);
+      assertTrue(a.waitFor(List::isEmpty, SETTLE), "the failed IKE_SA is gone\n" + a.log());
     }
   }
 
