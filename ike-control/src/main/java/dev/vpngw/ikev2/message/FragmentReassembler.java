@@ -41,6 +41,7 @@ public final class FragmentReassembler {
    *     claims more than {@value #MAX_FRAGMENTS} fragments, or for a message that grows beyond
    *     {@value #MAX_BYTES} bytes (then the reassembly is dropped); INTEGRITY_CHECK_FAILED for a
    *     forged or corrupted fragment; INVALID_SYNTAX when the reassembled payloads are invalid
+   * @throws IndexOutOfBoundsException if the range is not inside the array
    */
   public IkeMessage offer(byte[] datagram, int offset, int length, SkCipher cipher)
       throws IkeParseException {

@@ -125,6 +125,9 @@ public final class IkeMessage {
   /**
    * Decodes an unprotected datagram (IKE_SA_INIT, or any message whose SK payload is to stay
    * opaque). The major version must be 2, and the header's length field must equal {@code length}.
+   *
+   * @throws IndexOutOfBoundsException if the range is not inside the array (a caller bug, not bad
+   *     input)
    */
   public static IkeMessage decode(byte[] datagram, int offset, int length)
       throws IkeParseException {
@@ -220,6 +223,8 @@ public final class IkeMessage {
    * inner payloads. An ICV failure is {@link IkeParseException.Reason#INTEGRITY_CHECK_FAILED};
    * anything wrong inside an authentic payload is {@link IkeParseException.Reason#INVALID_SYNTAX}.
    * SKF datagrams go to a {@link FragmentReassembler} instead.
+   *
+   * @throws IndexOutOfBoundsException if the range is not inside the array
    */
   public static IkeMessage decodeProtected(byte[] datagram, int offset, int length, SkCipher cipher)
       throws IkeParseException {

@@ -12,8 +12,8 @@ public final class IkeParseException extends Exception {
   /** Why a message was rejected, and so what the receiver may do about it. */
   public enum Reason {
     /**
-     * Structurally invalid before any authentication: drop silently (RFC 7296 2.21.1), never
-     * answer, since the sender may be forged.
+     * Structurally invalid (before any authentication, so the sender may be forged), or beyond our
+     * reassembly limits: drop silently and never answer (RFC 7296 2.21.1).
      */
     MALFORMED,
     /**

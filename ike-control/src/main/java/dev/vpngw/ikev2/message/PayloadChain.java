@@ -37,6 +37,8 @@ public final class PayloadChain {
   /**
    * Decodes the payloads in {@code buf[offset, offset + length)}, the first of type {@code
    * firstType} (from the IKE header, or from an SK payload for the inner chain).
+   *
+   * @throws IndexOutOfBoundsException if the range is not inside the array
    */
   public static List<Payload> decode(byte[] buf, int offset, int length, int firstType)
       throws IkeParseException {
