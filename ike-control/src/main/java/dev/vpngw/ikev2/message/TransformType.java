@@ -89,4 +89,43 @@ public final class TransformType {
   public static final int PROTOCOL_ESP = 3;
 
   private TransformType() {}
+
+  /** A transform as strongSwan logs it (e.g. {@code AES_CBC}, {@code PRF_HMAC_SHA2_256}). */
+  public static String name(int type, int id) {
+    String name =
+        switch (type) {
+          case ENCR ->
+              switch (id) {
+                case ENCR_3DES -> "3DES_CBC";
+                case ENCR_AES_CBC -> "AES_CBC";
+                case ENCR_AES_GCM_8 -> "AES_GCM_8";
+                case ENCR_AES_GCM_12 -> "AES_GCM_12";
+                case ENCR_AES_GCM_16 -> "AES_GCM_16";
+                case ENCR_NULL_AUTH_AES_GMAC -> "NULL_AES_GMAC";
+                case ENCR_CHACHA20_POLY1305 -> "CHACHA20_POLY1305";
+                default -> null;
+              };
+          case PRF ->
+              switch (id) {
+                case PRF_HMAC_SHA1 -> "PRF_HMAC_SHA1";
+                case PRF_HMAC_SHA2_256 -> "PRF_HMAC_SHA2_256";
+                case PRF_HMAC_SHA2_384 -> "PRF_HMAC_SHA2_384";
+                case PRF_HMAC_SHA2_512 -> "PRF_HMAC_SHA2_512";
+                default -> null;
+              };
+          case INTEG ->
+              switch (id) {
+                case AUTH_NONE -> "NONE";
+                case AUTH_HMAC_SHA1_96 -> "HMAC_SHA1_96";
+                case AUTH_HMAC_SHA2_256_128 -> "HMAC_SHA2_256_128";
+                case AUTH_HMAC_SHA2_384_192 -> "HMAC_SHA2_384_192";
+                case AUTH_HMAC_SHA2_512_256 -> "HMAC_SHA2_512_256";
+                default -> null;
+              };
+          case DH -> "DH_" + id;
+          case ESN -> id == ESN_YES ? "ESN" : "NO_ESN";
+          default -> null;
+        };
+    return name != null ? name : "transform-" + type + "-" + id;
+  }
 }
