@@ -1,10 +1,12 @@
 package dev.vpngw.pipeline;
 
 import static dev.vpngw.pipeline.RingMessages.ESP_OUT;
+import static dev.vpngw.pipeline.RingMessages.GENERATION_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.INBOUND_ESP;
+import static dev.vpngw.pipeline.RingMessages.OUTBOUND_HEADER_LENGTH;
 import static dev.vpngw.pipeline.RingMessages.OUTBOUND_PLAIN;
 import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
-import static dev.vpngw.pipeline.RingMessages.TUNNEL_ID_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.TUNNEL_ID_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.TUN_OUT;
 
 import dev.vpngw.counters.PipelineDropReason;
@@ -63,13 +65,20 @@ public final class CryptoWorker implements Agent {
 
   /** A tunnel as this worker holds it. */
   private static final class TunnelState {
-    final TunnelInfo info;
-    final int family;
-    final byte[] peer;
+    final int generation;
+    TunnelInfo info;
+    int family;
+    byte[] peer;
     OwnedSa outbound;
     final List<OwnedSa> inbound = new ArrayList<>(2);
 
-    TunnelState(TunnelInfo info) {
+    TunnelState(TunnelInfo info, int generation) {
+      this.generation = generation;
+      peer(info);
+    }
+
+    /** Takes the peer (address, port) of {@code info}, which is this tunnel at a later moment. */
+    void peer(TunnelInfo info) {
       this.info = info;
       this.peer = info.peer().getAddress();
       this.family = peer.length == 4 ? 4 : 6;
@@ -131,16 +140,18 @@ public final class CryptoWorker implements Agent {
   }
 
   private void outbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
-    int tunnelId = ring.getInt(index);
-    int innerLength = length - TUNNEL_ID_LENGTH;
+    int tunnelId = ring.getInt(index + TUNNEL_ID_OFFSET);
+    int innerLength = length - OUTBOUND_HEADER_LENGTH;
     TunnelState tunnel = tunnels.get(tunnelId);
-    SecurityAssociation sa = tunnel == null || tunnel.outbound == null ? null : tunnel.outbound.sa;
+    // A packet routed to a tunnel since removed (its id perhaps reused) has no SA to go out on.
+    boolean current = tunnel != null && tunnel.generation == ring.getInt(index + GENERATION_OFFSET);
+    SecurityAssociation sa = current && tunnel.outbound != null ? tunnel.outbound.sa : null;
     if (sa == null) {
       counters.drop(PipelineDropReason.NO_SA);
       return;
     }
     UnsafeBuffer w = work.buffer();
-    w.putBytes(EspEncapsulator.HEADROOM, ring, index + TUNNEL_ID_LENGTH, innerLength);
+    w.putBytes(EspEncapsulator.HEADROOM, ring, index + OUTBOUND_HEADER_LENGTH, innerLength);
     int status = encapsulator.encapsulate(sa, work, EspEncapsulator.HEADROOM, innerLength, result);
     if (status != EspResult.OK) {
       tunnel.outbound.counters.drop(status); // gateway-wide, the encapsulator counted it
@@ -193,7 +204,8 @@ public final class CryptoWorker implements Agent {
 
   private void onCommand(WorkerCommand command) {
     switch (command) {
-      case WorkerCommand.AddTunnel c -> tunnels.put(c.tunnel().id(), new TunnelState(c.tunnel()));
+      case WorkerCommand.AddTunnel c ->
+          tunnels.put(c.tunnel().id(), new TunnelState(c.tunnel(), c.generation()));
       case WorkerCommand.InstallOutbound c -> {
         TunnelState t = tunnels.get(c.tunnelId());
         if (t == null) {
@@ -226,6 +238,18 @@ public final class CryptoWorker implements Agent {
             t.inbound.remove(owned);
           }
           owned.close();
+        }
+      }
+      case WorkerCommand.RemoveTunnel c -> {
+        TunnelState t = tunnels.remove(c.tunnelId());
+        if (t != null) {
+          closeTunnel(t);
+        }
+      }
+      case WorkerCommand.UpdatePeer c -> {
+        TunnelState t = tunnels.get(c.tunnel().id());
+        if (t != null) {
+          t.peer(c.tunnel());
         }
       }
     }
