@@ -34,9 +34,9 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * each in a buffer of its own and hands the result to the transmit agent's ring.
  *
  * <p>Per packet: one copy in (from the ring into the work buffer, where ESP has its headroom), the
- * crypto in place, one copy out (into the transmit ring). Counters are bumped by the codec per
- * packet; SA counters in the counters file are refreshed from the SAs' own totals a few times a
- * second, off the per-packet path.
+ * crypto in place, one copy out (into the transmit ring). Drops are counted by the codec or here
+ * per packet, an inbound packet as delivered only once it is in the transmit ring; SA counters in
+ * the counters file are refreshed from per-SA totals a few times a second, off the per-packet path.
  */
 public final class CryptoWorker implements Agent {
   private static final int MESSAGES_PER_DUTY_CYCLE = 64;
@@ -167,6 +167,7 @@ public final class CryptoWorker implements Agent {
     RingMessages.putPeer(out, claim, tunnel.family, tunnel.info.peerPort(), tunnel.peer);
     out.putBytes(claim + PEER_LENGTH, w, result.espOffset(), espLength);
     outbox.commit(claim);
+    tunnel.outbound.carried(innerLength);
   }
 
   private void inbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
@@ -200,6 +201,12 @@ public final class CryptoWorker implements Agent {
     }
     outbox.buffer().putBytes(claim, w, result.innerOffset(), innerLength);
     outbox.commit(claim);
+    // Delivered means on its way to the TUN writer: only now, after every check, is it counted.
+    counters.esp().delivered(innerLength);
+    OwnedSa owned = inboundBySpi.get(result.spi());
+    if (owned != null) {
+      owned.carried(innerLength);
+    }
   }
 
   private void onCommand(WorkerCommand command) {

@@ -196,9 +196,45 @@ class CryptoWorkerTest {
     carry(a, b);
     assertEquals(0, delivered(b));
     assertEquals(1, b.pipeline.dropCount(PipelineDropReason.SELECTOR_MISMATCH));
+    assertEquals(0, b.esp.packetsIn(), "authentic, but dropped: not delivered");
     a.send("10.1.0.7", "10.2.0.9", 2);
     carry(a, b);
     assertEquals(1, delivered(b));
+    assertEquals(1, b.esp.packetsIn());
+  }
+
+  /** Delivered means in the ring to the TUN writer: what a full ring refuses is a drop only. */
+  @Test
+  void onlyPacketsThatReachTheTransmitRingCountAsDelivered() throws Exception {
+    a.install(0x6001, key(9), true);
+    b.install(0x6001, key(9), false);
+    int sent = 800;
+    for (int i = 0; i < sent; i++) {
+      a.send("10.1.0.2", "10.2.0.2", i);
+      if (i % 100 == 99) {
+        while (!carry(a, b).isEmpty()) {
+          // a ring read stops where the ring wraps: carry until a's outbox is empty
+        }
+        while (b.worker.doWork() > 0) {
+          // until b's inbox is empty; its outbox (the TUN writer's ring) is never drained
+        }
+      }
+    }
+    long refused = b.pipeline.dropCount(PipelineDropReason.RING_FULL);
+    assertTrue(refused > 0, "the 64 KiB outbox must fill up");
+    int inRing = delivered(b);
+    assertEquals(inRing, b.esp.packetsIn());
+    assertEquals(
+        sent,
+        b.esp.packetsIn() + refused,
+        "a: "
+            + a.esp.totalDrops()
+            + " "
+            + a.pipeline.dropCount(PipelineDropReason.RING_FULL)
+            + " b: "
+            + b.esp.totalDrops()
+            + " replayed "
+            + b.esp.dropCount(DropReason.REPLAYED));
   }
 
   @Test
