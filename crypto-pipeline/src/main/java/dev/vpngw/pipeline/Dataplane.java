@@ -27,7 +27,9 @@ import java.util.Map;
 import java.util.Objects;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -122,6 +124,9 @@ public final class Dataplane implements AutoCloseable {
   private volatile RoutingState routing = RoutingState.EMPTY;
   private final Map<Integer, List<IpPrefix>> routesByTunnel = new HashMap<>();
   private final Int2IntHashMap inboundSpiToTunnel = new Int2IntHashMap(-1);
+  // The counters of installed SAs by (direction, SPI), for saBytes; control side only.
+  private final Long2ObjectHashMap<SaCounters> saCounters = new Long2ObjectHashMap<>();
+  private final Int2ObjectHashMap<SaCounters> outboundCounters = new Int2ObjectHashMap<>();
   private int lastGeneration;
   private final RingBuffer controlRing;
   private final Object controlSendLock = new Object();
@@ -297,7 +302,12 @@ public final class Dataplane implements AutoCloseable {
         });
     for (int i = 0; i < tunnelSpis.size(); i++) {
       inboundSpiToTunnel.remove(tunnelSpis.getInt(i));
+      saCounters.remove(counterKey(tunnelSpis.getInt(i), false));
       spis.remove(tunnelSpis.getInt(i));
+    }
+    SaCounters outbound = outboundCounters.remove(tunnelId);
+    if (outbound != null) {
+      saCounters.remove(counterKey(outbound.spi(), true));
     }
     TunnelInfo[] tunnels = routing.tunnels();
     tunnels[tunnelId] = null;
@@ -341,8 +351,29 @@ public final class Dataplane implements AutoCloseable {
    */
   public synchronized void installOutbound(int tunnelId, SaConfig config) {
     TunnelInfo tunnel = requireTunnel(tunnelId);
-    command(
-        tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, own(tunnel, config, true)));
+    OwnedSa owned = own(tunnel, config, true);
+    SaCounters previous = outboundCounters.put(tunnelId, owned.counters);
+    if (previous != null) {
+      saCounters.remove(counterKey(previous.spi(), true));
+    }
+    saCounters.put(counterKey(config.spi(), true), owned.counters);
+    command(tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, owned));
+  }
+
+  /**
+   * Bytes an installed SA has carried (its counter in the counters file), for volume lifetimes: the
+   * inbound SA with this SPI, else the outbound one; -1 when neither is installed.
+   */
+  public synchronized long saBytes(int spi) {
+    SaCounters c = saCounters.get(counterKey(spi, false));
+    if (c == null) {
+      c = saCounters.get(counterKey(spi, true));
+    }
+    return c == null ? -1 : c.bytes();
+  }
+
+  private static long counterKey(int spi, boolean outbound) {
+    return (outbound ? 1L << 32 : 0L) | Integer.toUnsignedLong(spi);
   }
 
   /** Keys an inbound SA for the tunnel and routes its SPI to the tunnel's worker. */
@@ -352,8 +383,9 @@ public final class Dataplane implements AutoCloseable {
       throw new IllegalArgumentException(
           String.format("inbound SPI 0x%08x is already installed", config.spi()));
     }
-    command(
-        tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, own(tunnel, config, false)));
+    OwnedSa owned = own(tunnel, config, false);
+    command(tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, owned));
+    saCounters.put(counterKey(config.spi(), false), owned.counters);
     inboundSpiToTunnel.put(config.spi(), tunnelId);
     Int2IntHashMap spis = routing.spiToWorkerCopy();
     spis.put(config.spi(), tunnel.worker());
@@ -367,6 +399,7 @@ public final class Dataplane implements AutoCloseable {
       return;
     }
     inboundSpiToTunnel.remove(spi);
+    saCounters.remove(counterKey(spi, false));
     Int2IntHashMap spis = routing.spiToWorkerCopy();
     spis.remove(spi);
     publish(routing.tunnels(), routing.generations(), spis);
