@@ -75,7 +75,8 @@ public interface KeyLog {
             enc == null
                 ? "# " + IkeLog.spi(spiI) + "_i " + encryption + ": Wireshark 4.0 cannot decrypt it"
                 : String.format(
-                    "\"%016x\",\"%016x\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\"",
+                    // Byte fields unquoted: Wireshark's UAT refuses quoted ones in this table.
+                    "%016x,%016x,%s,%s,\"%s\",%s,%s,\"%s\"",
                     spiI,
                     spiR,
                     hex.formatHex(skEi),

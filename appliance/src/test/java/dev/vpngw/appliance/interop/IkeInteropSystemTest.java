@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.appliance.interop.SwanctlConf.Child;
 import dev.vpngw.appliance.interop.SwanctlConf.Connection;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -102,10 +103,16 @@ class IkeInteropSystemTest {
                 dir.resolve("charon"),
                 peerConf("aes256-sha256-modp2048", "aes128gcm16", "none").render(),
                 StrongSwan.Options.defaults())) {
-      peer.initiate("net");
-      assertTrue(peer.waitFor(established("net"), SETTLE), why(ours, peer));
-      assertTrue(t.ping("lanA", "10.2.0.2", 5), "lanA -> lanB" + why(ours, peer));
-      assertTrue(t.ping("lanB", "10.1.0.2", 5), "lanB -> lanA" + why(ours, peer));
+      Capture capture;
+      try (Capture c = Capture.start(t.ns("gwA"), "wan0", dir.resolve("wan.pcap"), null)) {
+        capture = c;
+        peer.initiate("net");
+        assertTrue(peer.waitFor(established("net"), SETTLE), why(ours, peer));
+        assertTrue(t.ping("lanA", "10.2.0.2", 5), "lanA -> lanB" + why(ours, peer));
+        assertTrue(t.ping("lanB", "10.1.0.2", 5), "lanB -> lanA" + why(ours, peer));
+        c.awaitFrames("esp", 20);
+      }
+      assertDecrypts(capture, dir.resolve("keys"), 20);
       IkeSaInfo sa = peer.listSas().get(0);
       assertEquals("AES_CBC-256", sa.encryption());
       ChildSaInfo child = sa.installed("net").get(0);
@@ -113,5 +120,22 @@ class IkeInteropSystemTest {
       assertTrue(child.packetsIn() >= 10 && child.packetsOut() >= 10, child.toString());
       assertFalse(ours.events("ike_sa_established").isEmpty(), ours.log());
     }
+  }
+
+  /**
+   * tshark, given only our key log, authenticates every ESP frame of the capture in both directions
+   * and decrypts IKE_AUTH (the identities inside SK become visible): our keys are the keys on the
+   * wire, and our key log is usable.
+   */
+  static void assertDecrypts(Capture capture, Path keyLog, int minimumEsp) throws IOException {
+    List<String> esp = capture.tshark(keyLog, "esp", "esp.spi", "esp.icv_good");
+    assertTrue(esp.size() >= minimumEsp, "ESP frames: " + esp.size());
+    List<String> bad = esp.stream().filter(l -> !l.matches("\\S+\t1")).toList();
+    assertTrue(bad.isEmpty(), "frames without a good ICV: " + bad);
+    assertEquals(2, esp.stream().map(l -> l.split("\t")[0]).distinct().count(), esp.toString());
+    List<String> ids = capture.tshark(keyLog, "isakmp.exchangetype == 35", "isakmp.id.type");
+    assertTrue(
+        ids.stream().filter(l -> !l.isBlank()).count() >= 2,
+        "IKE_AUTH not decrypted (no ID payloads visible): " + ids);
   }
 }

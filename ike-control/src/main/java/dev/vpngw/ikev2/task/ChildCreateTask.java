@@ -371,10 +371,10 @@ public final class ChildCreateTask implements IkeTask {
             .replayWindowSize(REPLAY_WINDOW)
             .build();
     SaConfig outbound = base.spi(remoteSpi).encryptionKey(encOut).integrityKey(intOut).build();
-    Arrays.fill(encOut, (byte) 0);
-    Arrays.fill(intOut, (byte) 0);
     ctx.keyLog().esp(sa.peer().getAddress(), c.localAddress(), localSpi, suite, encIn, intIn);
     ctx.keyLog().esp(c.localAddress(), sa.peer().getAddress(), remoteSpi, suite, encOut, intOut);
+    Arrays.fill(encOut, (byte) 0);
+    Arrays.fill(intOut, (byte) 0);
     Arrays.fill(encIn, (byte) 0);
     Arrays.fill(intIn, (byte) 0);
     int tunnel =
