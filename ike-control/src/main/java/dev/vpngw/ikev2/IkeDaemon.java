@@ -63,6 +63,8 @@ public final class IkeDaemon implements IkeContext {
   private final Map<Integer, Long> lastBytes = new HashMap<>();
   private final Set<Integer> childSpis = new HashSet<>();
   private final Map<IkeSa, Long> keepaliveAt = new HashMap<>();
+  private final java.util.PriorityQueue<Deferred> deferred =
+      new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Deferred::dueNanos));
   private long nextTimerNanos;
   private long dropped;
 
@@ -427,6 +429,9 @@ public final class IkeDaemon implements IkeContext {
       return 0;
     }
     nextTimerNanos = now + TIMER_PERIOD_NANOS;
+    while (!deferred.isEmpty() && deferred.peek().dueNanos() <= now) {
+      deferred.poll().action().run();
+    }
     for (IkeSa sa : ikeSas()) {
       if (sa.state() == IkeSaState.DESTROYED) {
         continue;
@@ -616,6 +621,14 @@ public final class IkeDaemon implements IkeContext {
   private void register(IkeSa sa) {
     byLocalSpi.put(sa.localSpi(), sa);
     manager(sa);
+  }
+
+  /** An action the IKE thread runs later. */
+  private record Deferred(long dueNanos, Runnable action) {}
+
+  @Override
+  public void later(long delayNanos, Runnable action) {
+    deferred.add(new Deferred(clock.getAsLong() + delayNanos, action));
   }
 
   @Override

@@ -196,6 +196,10 @@ class IkeExchangeTest {
       MemoryInstaller.Tunnel ta = p.installerA.tunnels.values().iterator().next();
       MemoryInstaller.Tunnel tb = p.installerB.tunnels.values().iterator().next();
       assertNotEquals(oldOut, ta.outbound.spi(), esp);
+      // The old inbound SAs stay a few seconds for packets still in flight, then go.
+      assertEquals(2, ta.inbound.size(), "old inbound kept for a grace period");
+      assertEquals(2, tb.inbound.size(), "old inbound kept for a grace period");
+      p.advance(Duration.ofSeconds(6));
       assertEquals(1, ta.inbound.size(), "old inbound deleted: " + ta.inbound.keySet());
       assertEquals(1, tb.inbound.size(), "old inbound deleted: " + tb.inbound.keySet());
       assertPaired(p.installerA, p.installerB);

@@ -39,6 +39,10 @@ public final class GatewayProcess implements AutoCloseable {
             System.getProperty("java.class.path"),
             "dev.vpngw.appliance.Main",
             "run",
+            // One dataplane thread, unpinned: these tests prove the protocol, and on a small
+            // machine charon and iperf3 need the other core.
+            "--threading",
+            "SHARED",
             "--no-pin",
             "--config",
             config.toString()));

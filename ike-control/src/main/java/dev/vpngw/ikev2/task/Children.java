@@ -9,6 +9,12 @@ import dev.vpngw.ikev2.sa.IkeSa;
  * goes only when no other child SA (a successor from a rekey) still uses it.
  */
 final class Children {
+  /**
+   * How long a replaced inbound SA stays after its delete (strongSwan's delete_rekeyed_delay):
+   * packets the peer sent on it just before it switched may still be in flight or queued.
+   */
+  static final long REKEYED_INBOUND_GRACE_NANOS = 5_000_000_000L;
+
   private Children() {}
 
   /** Removes a child SA from the IKE SA and the dataplane. */
@@ -26,7 +32,8 @@ final class Children {
     if (newest == null) {
       ctx.installer().removeTunnel(child.tunnel());
     } else {
-      ctx.installer().deleteInbound(child.inboundSpi());
+      int spi = child.inboundSpi();
+      ctx.later(REKEYED_INBOUND_GRACE_NANOS, () -> ctx.installer().deleteInbound(spi));
       if (child.outboundActive()) {
         activate(sa, ctx, newest);
       }

@@ -36,6 +36,9 @@ public interface IkeContext {
   /** Files a new IKE SA (the successor of an IKE SA rekey) under its local SPI. */
   void adopt(IkeSa successor);
 
+  /** Runs {@code action} on the IKE thread once {@code delayNanos} have passed. */
+  void later(long delayNanos, Runnable action);
+
   /** Sends a datagram to the SA's peer from the SA's local port. */
   void send(IkeSa sa, byte[] datagram);
 
