@@ -221,7 +221,7 @@ def latency(results_dir, charts_dir, md_dir):
             " setup). Percentiles in microseconds; loss is probes without an echo." % (
                 st["latency_rate_per_s"], st["latency_probe_bytes"], st["latency_warmup_s"], st["max_measure_s"]), ""]
     names = s.systems()
-    out += ["| system | condition | p50 | p90 | p99 | p99.9 | max | loss | load carried Gbps | late sends |",
+    out += ["| system | condition | p50 | p90 | p99 | p99.9 | max | loss | load carried (target) Gbps | late sends |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     for n in names:
         for t in ("idle", "load50"):
@@ -230,7 +230,8 @@ def latency(results_dir, charts_dir, md_dir):
             out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 label(n), TEST_LABELS[t], f(s.v(t, n, "p50_us"), "%.0f"), f(s.v(t, n, "p90_us"), "%.0f"),
                 f(s.v(t, n, "p99_us"), "%.0f"), f(s.v(t, n, "p999_us"), "%.0f"), f(s.v(t, n, "max_us"), "%.0f"),
-                f(s.v(t, n, "loss_percent"), "%.2f%%"), f(s.v(t, n, "load_gbps"), "%.3f") if t == "load50" else "-",
+                f(s.v(t, n, "loss_percent"), "%.2f%%"),
+                "%s (%s)" % (f(s.v(t, n, "load_gbps"), "%.3f"), f(s.v(t, n, "load_target_gbps"), "%.3f")) if t == "load50" else "-",
                 f(s.v(t, n, "late_sends"), "%.0f")))
     ours, plain = s.v("idle", "vpngw", "p99_us"), s.v("idle", "plain", "p99_us")
     out += ["", "### Target (issue 8)", ""]

@@ -38,6 +38,7 @@ METRICS = {
     "max_us": ("us", "lower"),
     "late_sends": ("probes", "lower"),
     "load_gbps": ("Gbit/s", "higher"),
+    "load_target_gbps": ("Gbit/s", "higher"),
     "rss_bytes": ("bytes", "lower"),
     "bytes_per_sa": ("bytes", "lower"),
     "tunnels_up": ("tunnels", "higher"),

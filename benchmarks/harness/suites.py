@@ -216,6 +216,7 @@ class Bench:
             report = parse_probe(outs[0])
             if load:
                 figures["load_gbps"] = iperf.parse(outs[1], "tcp")["gbps"]
+                figures["load_target_gbps"] = self.max_bps / 2e9
         except HarnessError as e:
             rs.fail(test, name, rep, e)
             return
