@@ -8,6 +8,8 @@ import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.crypto.CryptoEngines;
 import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.fib.IpPrefix;
+import dev.vpngw.ikev2.config.IkeConnectionConfig;
+import dev.vpngw.ikev2.proposal.EspSuites;
 import dev.vpngw.io.link.LinkConfig;
 import dev.vpngw.io.raw.RawIpSocket;
 import dev.vpngw.io.tun.TunDevice;
@@ -25,7 +27,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.agrona.CloseHelper;
 
 /**
@@ -81,7 +85,9 @@ final class GatewayRuntime implements AutoCloseable {
     enableForwarding();
     InetAddress local = gw.publicAddress();
     boolean v4 = local instanceof Inet4Address;
-    boolean anyUdp = config.connections().stream().anyMatch(Connection::udpEncapsulation);
+    // IKE may find a NAT and move any negotiated tunnel to UDP 4500 (RFC 7296 2.23).
+    boolean anyUdp =
+        config.connections().stream().anyMatch(c -> c.udpEncapsulation() || c.ike() != null);
     boolean anyRaw = config.connections().stream().anyMatch(c -> !c.udpEncapsulation());
     UdpSocket udp = anyUdp ? UdpSocket.open(local, SaConfig.DEFAULT_NAT_T_PORT, false, true) : null;
     RawIpSocket raw = anyRaw ? RawIpSocket.open(local, 50, true) : null;
@@ -109,8 +115,26 @@ final class GatewayRuntime implements AutoCloseable {
     // Stop the agents before their counters file and sockets go.
     resources.add(dataplane);
     int id = 0;
+    Map<String, DataplaneInstaller.Route> ikeRoutes = new HashMap<>();
+    List<IkeConnectionConfig> ike = new ArrayList<>();
     for (Connection c : config.connections()) {
-      addConnection(id++, c, tun.name());
+      if (c.manualKeys() != null) {
+        addConnection(id++, c, tun.name());
+        continue;
+      }
+      List<IpPrefix> remote = c.localNetworkGateway().addressPrefixes();
+      ikeRoutes.put(c.name(), new DataplaneInstaller.Route(remote, tunnelMtu(c)));
+      ike.add(c.ike());
+      for (IpPrefix p : remote) {
+        // The route stays while the tunnel is down: traffic for the site is dropped (and
+        // counted) in the gateway instead of leaking out of another interface.
+        LinkConfig.addRoute(p.toString(), tun.name(), tunnelMtu(c));
+      }
+    }
+    if (!ike.isEmpty()) {
+      resources.add(
+          IkeService.start(
+              local, dataplane, ike, ikeRoutes, gw.workers(), id, gw.keyLogDirectory()));
     }
     System.out.printf(
         "vpngw %s: %d connection(s) up on %s (mtu %d), crypto engine %s, %d worker(s), counters %s%n",
@@ -169,18 +193,28 @@ final class GatewayRuntime implements AutoCloseable {
    * 2). TCP's MSS is clamped to match.
    */
   private int tunnelMtu(Connection c) {
-    EspSuite suite = c.manualKeys().outbound().suite();
     boolean v6 = c.localNetworkGateway().gatewayAddress().getAddress().length == 16;
-    int overhead =
-        (v6 ? 40 : 20)
-            + (c.udpEncapsulation() ? 8 : 0)
-            + 8
-            + suite.encryption().ivLength()
-            + suite.encryption().paddingAlignment()
-            - 1
-            + 2
-            + suite.icvLength();
-    return config.gateway().wanMtu() - overhead;
+    if (c.manualKeys() != null) {
+      return config.gateway().wanMtu()
+          - overhead(c.manualKeys().outbound().suite(), v6, c.udpEncapsulation());
+    }
+    // Before IKE has chosen, the worst of the proposals; and UDP, which a NAT may force.
+    int worst = 0;
+    for (EspSuite suite : EspSuites.all(c.ike().espProposals())) {
+      worst = Math.max(worst, overhead(suite, v6, true));
+    }
+    return config.gateway().wanMtu() - worst;
+  }
+
+  private static int overhead(EspSuite suite, boolean v6, boolean udp) {
+    return (v6 ? 40 : 20)
+        + (udp ? 8 : 0)
+        + 8
+        + suite.encryption().ivLength()
+        + suite.encryption().paddingAlignment()
+        - 1
+        + 2
+        + suite.icvLength();
   }
 
   private static void enableForwarding() {

@@ -45,6 +45,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class WorkerScalingBenchmark {
+  private static final int GENERATION = 1;
+
   @Param({"1400"})
   public int size;
 
@@ -92,7 +94,7 @@ public class WorkerScalingBenchmark {
                 .esn(true)
                 .build(),
             CryptoEngines.defaultEngine());
-    commands.offer(new WorkerCommand.AddTunnel(tunnel));
+    commands.offer(new WorkerCommand.AddTunnel(tunnel, GENERATION));
     commands.offer(
         new WorkerCommand.InstallOutbound(
             0,
@@ -117,9 +119,11 @@ public class WorkerScalingBenchmark {
   /** One inner packet: into the inbox, through the worker, out of the outbox. */
   @Benchmark
   public int packetThroughWorker() {
-    int claim = inbox.tryClaim(RingMessages.OUTBOUND_PLAIN, 4 + size);
-    inbox.buffer().putInt(claim, 0);
-    inbox.buffer().putBytes(claim + 4, packetBuffer, 0, size);
+    int claim =
+        inbox.tryClaim(RingMessages.OUTBOUND_PLAIN, RingMessages.OUTBOUND_HEADER_LENGTH + size);
+    inbox.buffer().putInt(claim + RingMessages.TUNNEL_ID_OFFSET, 0);
+    inbox.buffer().putInt(claim + RingMessages.GENERATION_OFFSET, GENERATION);
+    inbox.buffer().putBytes(claim + RingMessages.OUTBOUND_HEADER_LENGTH, packetBuffer, 0, size);
     inbox.commit(claim);
     worker.doWork();
     return outbox.read((type, buffer, index, length) -> {});

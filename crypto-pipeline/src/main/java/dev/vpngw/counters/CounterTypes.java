@@ -34,7 +34,10 @@ public final class CounterTypes {
    */
   public static final int DROPS = 1;
 
-  /** Inner packets one crypto worker decapsulated and delivered. */
+  /**
+   * Inner packets one crypto worker decapsulated and delivered: passed every check and handed to
+   * the TUN writer.
+   */
   public static final int ESP_PACKETS_IN = 2;
 
   /** Inner bytes one crypto worker decapsulated and delivered. */
@@ -52,7 +55,7 @@ public final class CounterTypes {
   /** Inner bytes delivered through one inbound SA; SA key. */
   public static final int SA_BYTES_IN = 11;
 
-  /** Inner packets protected by one outbound SA; SA key. */
+  /** Inner packets protected by one outbound SA and handed to the transmit agent; SA key. */
   public static final int SA_PACKETS_OUT = 12;
 
   /** Inner bytes protected by one outbound SA; SA key. */

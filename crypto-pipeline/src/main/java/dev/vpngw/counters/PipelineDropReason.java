@@ -22,13 +22,18 @@ public enum PipelineDropReason {
   /** Like {@link #TOO_BIG}, but the ICMP error rate limit held the error back. */
   ICMP_RATE_LIMITED(106, "packet larger than the tunnel MTU with DF set; ICMP error rate-limited"),
   /** A packet from TUN that is neither IPv4 nor IPv6 (or too short to tell). */
-  NOT_IP(107, "TUN packet that is not IPv4/IPv6");
+  NOT_IP(107, "TUN packet that is not IPv4/IPv6"),
+  /**
+   * An IKE message (non-ESP marker, RFC 3948 2.2) on the NAT-T port found the control ring to the
+   * IKE thread full: the IKE thread is behind, and the peer will retransmit.
+   */
+  CONTROL_RING_FULL(108, "IKE packet on the NAT-T port: control ring full (IKE thread behind)");
 
   /** The smallest id; every codec {@link dev.vpngw.esp.DropReason} id is below it. */
   public static final int FIRST_ID = 100;
 
   /** The largest id in use. */
-  public static final int MAX_ID = 107;
+  public static final int MAX_ID = 108;
 
   private static final PipelineDropReason[] BY_ID = new PipelineDropReason[MAX_ID - FIRST_ID + 1];
 

@@ -28,9 +28,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       padding (RFC 4303 2.7) and ignored.
  * </ol>
  *
- * <p>Every outcome is counted exactly once: one packet delivered or one {@link DropReason}. No
- * input bytes make it throw; the only reads are of ranges checked against the caller's length, and
- * the caller's range is checked against the buffer.
+ * <p>Every drop is counted exactly once, under its {@link DropReason}. A success is not counted
+ * here: the caller counts it as delivered ({@link EspCounters#delivered}) once the inner packet is
+ * really passed on, after its own checks (traffic selectors, the ring to the TUN writer), so that
+ * delivered plus dropped adds up to the packets seen. No input bytes make it throw; the only reads
+ * are of ranges checked against the caller's length, and the caller's range is checked against the
+ * buffer.
  *
  * <p>One instance per worker thread, over that worker's SAs; not thread-safe.
  */
@@ -88,7 +91,6 @@ public final class EspDecapsulator {
 
   private int count(DropReason reason, EspResult out) {
     if (reason == null) {
-      counters.delivered(out.innerLength());
       return EspResult.OK;
     }
     counters.drop(reason);

@@ -1,10 +1,12 @@
 package dev.vpngw.pipeline;
 
 import static dev.vpngw.pipeline.RingMessages.ESP_OUT;
+import static dev.vpngw.pipeline.RingMessages.GENERATION_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.INBOUND_ESP;
+import static dev.vpngw.pipeline.RingMessages.OUTBOUND_HEADER_LENGTH;
 import static dev.vpngw.pipeline.RingMessages.OUTBOUND_PLAIN;
 import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
-import static dev.vpngw.pipeline.RingMessages.TUNNEL_ID_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.TUNNEL_ID_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.TUN_OUT;
 
 import dev.vpngw.counters.PipelineDropReason;
@@ -32,9 +34,9 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * each in a buffer of its own and hands the result to the transmit agent's ring.
  *
  * <p>Per packet: one copy in (from the ring into the work buffer, where ESP has its headroom), the
- * crypto in place, one copy out (into the transmit ring). Counters are bumped by the codec per
- * packet; SA counters in the counters file are refreshed from the SAs' own totals a few times a
- * second, off the per-packet path.
+ * crypto in place, one copy out (into the transmit ring). Drops are counted by the codec or here
+ * per packet, an inbound packet as delivered only once it is in the transmit ring; SA counters in
+ * the counters file are refreshed from per-SA totals a few times a second, off the per-packet path.
  */
 public final class CryptoWorker implements Agent {
   private static final int MESSAGES_PER_DUTY_CYCLE = 64;
@@ -63,13 +65,20 @@ public final class CryptoWorker implements Agent {
 
   /** A tunnel as this worker holds it. */
   private static final class TunnelState {
-    final TunnelInfo info;
-    final int family;
-    final byte[] peer;
+    final int generation;
+    TunnelInfo info;
+    int family;
+    byte[] peer;
     OwnedSa outbound;
     final List<OwnedSa> inbound = new ArrayList<>(2);
 
-    TunnelState(TunnelInfo info) {
+    TunnelState(TunnelInfo info, int generation) {
+      this.generation = generation;
+      peer(info);
+    }
+
+    /** Takes the peer (address, port) of {@code info}, which is this tunnel at a later moment. */
+    void peer(TunnelInfo info) {
       this.info = info;
       this.peer = info.peer().getAddress();
       this.family = peer.length == 4 ? 4 : 6;
@@ -131,16 +140,18 @@ public final class CryptoWorker implements Agent {
   }
 
   private void outbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
-    int tunnelId = ring.getInt(index);
-    int innerLength = length - TUNNEL_ID_LENGTH;
+    int tunnelId = ring.getInt(index + TUNNEL_ID_OFFSET);
+    int innerLength = length - OUTBOUND_HEADER_LENGTH;
     TunnelState tunnel = tunnels.get(tunnelId);
-    SecurityAssociation sa = tunnel == null || tunnel.outbound == null ? null : tunnel.outbound.sa;
+    // A packet routed to a tunnel since removed (its id perhaps reused) has no SA to go out on.
+    boolean current = tunnel != null && tunnel.generation == ring.getInt(index + GENERATION_OFFSET);
+    SecurityAssociation sa = current && tunnel.outbound != null ? tunnel.outbound.sa : null;
     if (sa == null) {
       counters.drop(PipelineDropReason.NO_SA);
       return;
     }
     UnsafeBuffer w = work.buffer();
-    w.putBytes(EspEncapsulator.HEADROOM, ring, index + TUNNEL_ID_LENGTH, innerLength);
+    w.putBytes(EspEncapsulator.HEADROOM, ring, index + OUTBOUND_HEADER_LENGTH, innerLength);
     int status = encapsulator.encapsulate(sa, work, EspEncapsulator.HEADROOM, innerLength, result);
     if (status != EspResult.OK) {
       tunnel.outbound.counters.drop(status); // gateway-wide, the encapsulator counted it
@@ -156,6 +167,7 @@ public final class CryptoWorker implements Agent {
     RingMessages.putPeer(out, claim, tunnel.family, tunnel.info.peerPort(), tunnel.peer);
     out.putBytes(claim + PEER_LENGTH, w, result.espOffset(), espLength);
     outbox.commit(claim);
+    tunnel.outbound.carried(innerLength);
   }
 
   private void inbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
@@ -189,11 +201,18 @@ public final class CryptoWorker implements Agent {
     }
     outbox.buffer().putBytes(claim, w, result.innerOffset(), innerLength);
     outbox.commit(claim);
+    // Delivered means on its way to the TUN writer: only now, after every check, is it counted.
+    counters.esp().delivered(innerLength);
+    OwnedSa owned = inboundBySpi.get(result.spi());
+    if (owned != null) {
+      owned.carried(innerLength);
+    }
   }
 
   private void onCommand(WorkerCommand command) {
     switch (command) {
-      case WorkerCommand.AddTunnel c -> tunnels.put(c.tunnel().id(), new TunnelState(c.tunnel()));
+      case WorkerCommand.AddTunnel c ->
+          tunnels.put(c.tunnel().id(), new TunnelState(c.tunnel(), c.generation()));
       case WorkerCommand.InstallOutbound c -> {
         TunnelState t = tunnels.get(c.tunnelId());
         if (t == null) {
@@ -226,6 +245,18 @@ public final class CryptoWorker implements Agent {
             t.inbound.remove(owned);
           }
           owned.close();
+        }
+      }
+      case WorkerCommand.RemoveTunnel c -> {
+        TunnelState t = tunnels.remove(c.tunnelId());
+        if (t != null) {
+          closeTunnel(t);
+        }
+      }
+      case WorkerCommand.UpdatePeer c -> {
+        TunnelState t = tunnels.get(c.tunnel().id());
+        if (t != null) {
+          t.peer(c.tunnel());
         }
       }
     }

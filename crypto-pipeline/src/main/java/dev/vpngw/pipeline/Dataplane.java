@@ -4,6 +4,7 @@ import dev.vpngw.counters.PipelineCounters;
 import dev.vpngw.counters.SaCounters;
 import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.esp.EspCounters;
+import dev.vpngw.esp.UdpEncapsulation;
 import dev.vpngw.fib.FibBuilder;
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.io.raw.RawIpSocket;
@@ -13,13 +14,22 @@ import dev.vpngw.io.udp.UdpSocket;
 import dev.vpngw.packet.IcmpRateLimiter;
 import dev.vpngw.sa.SaConfig;
 import dev.vpngw.sa.SecurityAssociation;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -41,9 +51,14 @@ import org.agrona.concurrent.status.CountersManager;
  * send them to the owning worker as commands, and they publish new {@link RoutingState} versions
  * for the receive agents. So the packet path takes no lock.
  *
+ * <p>IKE shares the NAT-T socket with ESP (RFC 3948): the receive agents copy IKE messages into a
+ * control ring that the IKE thread drains with {@link #pollControl}, and {@link #sendControl} sends
+ * IKE from the same socket, so a peer behind a NAT sees one port for both.
+ *
  * <pre>
  *  TUN --TunRxAgent--> worker inbox --CryptoWorker--> worker outbox --TxAgent--> UDP/raw socket
  *  UDP/raw --EspRxAgent--> worker inbox --CryptoWorker--> worker outbox --TxAgent--> TUN
+ *  UDP 4500 --EspRxAgent--> control ring --pollControl--> IKE thread --sendControl--> UDP 4500
  * </pre>
  */
 public final class Dataplane implements AutoCloseable {
@@ -73,9 +88,11 @@ public final class Dataplane implements AutoCloseable {
 
   /**
    * The kernel-facing ends: the TUN device (queue 0 is used) and the WAN sockets; absent sockets
-   * are null.
+   * are null. A tunnel needs the socket of its peer's family and its encapsulation.
    *
-   * @param tun the TUN device for inner packets
+   * @param tun the TUN device for inner packets; null for a dataplane without a LAN side, which
+   *     only the control path's tests use (no CAP_NET_ADMIN needed): decrypted packets are then
+   *     dropped as {@link dev.vpngw.counters.PipelineDropReason#TX_FAILED}
    * @param udp4 UDP socket on the NAT-T port, IPv4
    * @param udp6 UDP socket on the NAT-T port, IPv6
    * @param raw4 raw protocol 50 socket, IPv4
@@ -92,9 +109,28 @@ public final class Dataplane implements AutoCloseable {
       int gatewayIpv4,
       byte[] gatewayIpv6) {}
 
+  /** Bytes of the control ring: IKE messages waiting for the IKE thread. */
+  static final int CONTROL_RING_CAPACITY = 1 << 20;
+
+  /** The longest IKE message {@link #sendControl} takes: a UDP payload less the marker. */
+  public static final int MAX_CONTROL_MESSAGE =
+      UdpSocket.MAX_PAYLOAD - UdpEncapsulation.NON_ESP_MARKER_LENGTH;
+
+  private static final byte[] NAT_KEEPALIVE = {UdpEncapsulation.NAT_KEEPALIVE_BYTE};
+
   private final Options options;
+  private final Ports ports;
   private final FibBuilder fibBuilder = new FibBuilder();
   private volatile RoutingState routing = RoutingState.EMPTY;
+  private final Map<Integer, List<IpPrefix>> routesByTunnel = new HashMap<>();
+  private final Int2IntHashMap inboundSpiToTunnel = new Int2IntHashMap(-1);
+  // The counters of installed SAs by (direction, SPI), for saBytes; control side only.
+  private final Long2ObjectHashMap<SaCounters> saCounters = new Long2ObjectHashMap<>();
+  private final Int2ObjectHashMap<SaCounters> outboundCounters = new Int2ObjectHashMap<>();
+  private int lastGeneration;
+  private final RingBuffer controlRing;
+  private final Object controlSendLock = new Object();
+  private final byte[] controlSendBuffer = new byte[UdpSocket.MAX_PAYLOAD];
   private final List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues =
       new ArrayList<>();
   private final List<AgentRunner> runners = new ArrayList<>();
@@ -103,7 +139,9 @@ public final class Dataplane implements AutoCloseable {
 
   private Dataplane(Options options, Ports ports, CountersManager counters) {
     this.options = options;
+    this.ports = ports;
     this.counters = counters;
+    this.controlRing = new ManyToOneRingBuffer(ring(CONTROL_RING_CAPACITY));
     RingBuffer[] inboxes = new RingBuffer[options.workers()];
     RingBuffer[] outboxes = new RingBuffer[options.workers()];
     List<Agent> workers = new ArrayList<>();
@@ -115,20 +153,26 @@ public final class Dataplane implements AutoCloseable {
       workers.add(new CryptoWorker(i, inboxes[i], outboxes[i], q, agentCounters("worker-" + i)));
     }
     List<Agent> io = new ArrayList<>();
-    io.add(
-        new TunRxAgent(
-            ports.tun().queue(0),
-            this::routing,
-            inboxes,
-            agentCounters("tun-rx"),
-            new IcmpRateLimiter(100, 20),
-            ports.gatewayIpv4(),
-            ports.gatewayIpv6()));
+    if (ports.tun() != null) {
+      io.add(
+          new TunRxAgent(
+              ports.tun().queue(0),
+              this::routing,
+              inboxes,
+              agentCounters("tun-rx"),
+              new IcmpRateLimiter(100, 20),
+              ports.gatewayIpv4(),
+              ports.gatewayIpv6()));
+    }
     if (ports.udp4() != null) {
-      io.add(EspRxAgent.udp(ports.udp4(), this::routing, inboxes, agentCounters("udp4-rx")));
+      io.add(
+          EspRxAgent.udp(
+              ports.udp4(), this::routing, inboxes, controlRing, agentCounters("udp4-rx")));
     }
     if (ports.udp6() != null) {
-      io.add(EspRxAgent.udp(ports.udp6(), this::routing, inboxes, agentCounters("udp6-rx")));
+      io.add(
+          EspRxAgent.udp(
+              ports.udp6(), this::routing, inboxes, controlRing, agentCounters("udp6-rx")));
     }
     if (ports.raw4() != null) {
       io.add(EspRxAgent.raw(ports.raw4(), this::routing, inboxes, agentCounters("raw4-rx")));
@@ -139,7 +183,7 @@ public final class Dataplane implements AutoCloseable {
     io.add(
         new TxAgent(
             outboxes,
-            ports.tun().queue(0),
+            ports.tun() == null ? null : ports.tun().queue(0),
             ports.udp4(),
             ports.udp6(),
             ports.raw4(),
@@ -199,37 +243,137 @@ public final class Dataplane implements AutoCloseable {
     AgentRunner.startOnThread(runner);
   }
 
-  private RoutingState routing() {
+  /** The current routing state (what the receive agents route by): tests look into it. */
+  RoutingState routing() {
     return routing;
   }
 
   /**
    * Starts carrying a tunnel: routes its prefixes (inner destinations) to it. Its SAs follow with
    * {@link #installOutbound} and {@link #installInbound}.
+   *
+   * @throws IllegalArgumentException if the id is in use, the worker does not exist, or there is no
+   *     socket for the tunnel's peer family and encapsulation
    */
   public synchronized void addTunnel(TunnelInfo tunnel, List<IpPrefix> routes) {
     if (tunnel.worker() >= options.workers()) {
       throw new IllegalArgumentException(
           "tunnel " + tunnel.name() + ": worker " + tunnel.worker() + " of " + options.workers());
     }
-    TunnelInfo[] tunnels = routing.tunnels();
-    if (tunnel.id() < tunnels.length && tunnels[tunnel.id()] != null) {
+    if (routing.tunnel(tunnel.id()) != null) {
       throw new IllegalArgumentException("tunnel id " + tunnel.id() + " is in use");
     }
-    tunnels = Arrays.copyOf(tunnels, Math.max(tunnels.length, tunnel.id() + 1));
+    requireSocketFor(tunnel);
+    List<IpPrefix> own = List.copyOf(routes);
+    int size = Math.max(routing.tunnels().length, tunnel.id() + 1);
+    TunnelInfo[] tunnels = Arrays.copyOf(routing.tunnels(), size);
+    int[] generations = Arrays.copyOf(routing.generations(), size);
     tunnels[tunnel.id()] = tunnel;
-    for (IpPrefix p : routes) {
+    generations[tunnel.id()] = ++lastGeneration;
+    command(tunnel.worker(), new WorkerCommand.AddTunnel(tunnel, generations[tunnel.id()]));
+    for (IpPrefix p : own) {
       fibBuilder.add(p, tunnel.id());
     }
-    command(tunnel.worker(), new WorkerCommand.AddTunnel(tunnel));
-    publish(tunnels, routing.spiToWorkerCopy());
+    routesByTunnel.put(tunnel.id(), own);
+    publish(tunnels, generations, routing.spiToWorkerCopy());
   }
 
-  /** Keys an outbound SA and makes it the tunnel's sender (replacing the previous one). */
+  /**
+   * Stops carrying a tunnel: its routes leave the FIB (packets to its prefixes then count as {@link
+   * dev.vpngw.counters.PipelineDropReason#NO_ROUTE}), its inbound SPIs are no longer routed (their
+   * packets count as unknown SPI), and its worker closes its outbound and inbound SAs, wiping their
+   * keys and freeing their counters. Packets already queued for it are dropped. The id may then be
+   * given to {@link #addTunnel} again.
+   *
+   * @throws IllegalArgumentException if there is no such tunnel
+   */
+  public synchronized void removeTunnel(int tunnelId) {
+    TunnelInfo tunnel = requireTunnel(tunnelId);
+    for (IpPrefix p : routesByTunnel.remove(tunnelId)) {
+      fibBuilder.remove(p, tunnelId);
+    }
+    Int2IntHashMap spis = routing.spiToWorkerCopy();
+    IntArrayList tunnelSpis = new IntArrayList();
+    inboundSpiToTunnel.forEach(
+        (spi, owner) -> {
+          if (owner == tunnelId) {
+            tunnelSpis.addInt(spi);
+          }
+        });
+    for (int i = 0; i < tunnelSpis.size(); i++) {
+      inboundSpiToTunnel.remove(tunnelSpis.getInt(i));
+      saCounters.remove(counterKey(tunnelSpis.getInt(i), false));
+      spis.remove(tunnelSpis.getInt(i));
+    }
+    SaCounters outbound = outboundCounters.remove(tunnelId);
+    if (outbound != null) {
+      saCounters.remove(counterKey(outbound.spi(), true));
+    }
+    TunnelInfo[] tunnels = routing.tunnels();
+    tunnels[tunnelId] = null;
+    // Unroute first: what the receive agents queue from now on no longer names the tunnel.
+    publish(tunnels, routing.generations(), spis);
+    command(tunnel.worker(), new WorkerCommand.RemoveTunnel(tunnelId));
+  }
+
+  /**
+   * Sends the tunnel's ESP to a new peer address and port from now on: behind a NAT, IKE learns
+   * them from where the peer's IKE messages come from (RFC 7296 2.23, RFC 3948), possibly after the
+   * tunnel exists, and again if the NAT mapping changes. Port 0 means plain ESP (protocol 50). SA
+   * counter labels keep the peer they were installed with.
+   *
+   * @throws IllegalArgumentException if there is no such tunnel, the port is out of range, or there
+   *     is no socket for the new peer's family and encapsulation
+   */
+  public synchronized void updateTunnelPeer(int tunnelId, InetAddress peer, int peerPort) {
+    TunnelInfo old = requireTunnel(tunnelId);
+    TunnelInfo updated =
+        new TunnelInfo(
+            old.id(),
+            old.name(),
+            old.worker(),
+            Objects.requireNonNull(peer, "peer"),
+            peerPort,
+            old.mtu(),
+            old.clampMss(),
+            old.selectors());
+    requireSocketFor(updated);
+    command(old.worker(), new WorkerCommand.UpdatePeer(updated));
+    TunnelInfo[] tunnels = routing.tunnels();
+    tunnels[tunnelId] = updated;
+    publish(tunnels, routing.generations(), routing.spiToWorkerCopy());
+  }
+
+  /**
+   * Keys an outbound SA and makes it the tunnel's sender. The previous outbound SA, if any, is
+   * closed by the worker (keys wiped, counters freed) the moment the new one takes over: a rekey
+   * needs no separate delete, and a tunnel that stops altogether goes with {@link #removeTunnel}.
+   */
   public synchronized void installOutbound(int tunnelId, SaConfig config) {
     TunnelInfo tunnel = requireTunnel(tunnelId);
-    command(
-        tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, own(tunnel, config, true)));
+    OwnedSa owned = own(tunnel, config, true);
+    SaCounters previous = outboundCounters.put(tunnelId, owned.counters);
+    if (previous != null) {
+      saCounters.remove(counterKey(previous.spi(), true));
+    }
+    saCounters.put(counterKey(config.spi(), true), owned.counters);
+    command(tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, owned));
+  }
+
+  /**
+   * Bytes an installed SA has carried (its counter in the counters file), for volume lifetimes: the
+   * inbound SA with this SPI, else the outbound one; -1 when neither is installed.
+   */
+  public synchronized long saBytes(int spi) {
+    SaCounters c = saCounters.get(counterKey(spi, false));
+    if (c == null) {
+      c = saCounters.get(counterKey(spi, true));
+    }
+    return c == null ? -1 : c.bytes();
+  }
+
+  private static long counterKey(int spi, boolean outbound) {
+    return (outbound ? 1L << 32 : 0L) | Integer.toUnsignedLong(spi);
   }
 
   /** Keys an inbound SA for the tunnel and routes its SPI to the tunnel's worker. */
@@ -239,11 +383,13 @@ public final class Dataplane implements AutoCloseable {
       throw new IllegalArgumentException(
           String.format("inbound SPI 0x%08x is already installed", config.spi()));
     }
-    command(
-        tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, own(tunnel, config, false)));
+    OwnedSa owned = own(tunnel, config, false);
+    command(tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, owned));
+    saCounters.put(counterKey(config.spi(), false), owned.counters);
+    inboundSpiToTunnel.put(config.spi(), tunnelId);
     Int2IntHashMap spis = routing.spiToWorkerCopy();
     spis.put(config.spi(), tunnel.worker());
-    publish(routing.tunnels(), spis);
+    publish(routing.tunnels(), routing.generations(), spis);
   }
 
   /** Deletes an inbound SA (after a rekey, once the peer sends on the new one). */
@@ -252,10 +398,118 @@ public final class Dataplane implements AutoCloseable {
     if (worker < 0) {
       return;
     }
+    inboundSpiToTunnel.remove(spi);
+    saCounters.remove(counterKey(spi, false));
     Int2IntHashMap spis = routing.spiToWorkerCopy();
     spis.remove(spi);
-    publish(routing.tunnels(), spis);
+    publish(routing.tunnels(), routing.generations(), spis);
     command(worker, new WorkerCommand.DeleteInbound(spi));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The IKE thread's path through the NAT-T socket (RFC 3948)
+
+  /**
+   * Hands up to {@code limit} IKE messages that arrived on the NAT-T socket to {@code handler}, in
+   * arrival order, and returns how many. For one IKE thread at a time (the control ring has a
+   * single consumer); never blocks: the ring is not a file descriptor, so the IKE thread calls this
+   * in its own duty cycle, between waits on its other sockets. A handler that throws has consumed
+   * its message, and the exception reaches the caller.
+   */
+  public int pollControl(ControlPacketHandler handler, int limit) {
+    Objects.requireNonNull(handler, "handler");
+    return controlRing.read(
+        (type, buffer, index, length) -> {
+          if (type == RingMessages.CONTROL_IN) {
+            handler.onIkePacket(
+                RingMessages.peer(buffer, index),
+                buffer.getInt(index + RingMessages.LOCAL_PORT_OFFSET),
+                buffer,
+                index + RingMessages.CONTROL_HEADER_LENGTH,
+                length - RingMessages.CONTROL_HEADER_LENGTH);
+          }
+        },
+        limit);
+  }
+
+  /**
+   * Sends an IKE message from our NAT-T socket to {@code to}, behind the non-ESP marker (RFC 3948
+   * 2.2), on the socket of {@code to}'s family. Any thread: the marker and message are put together
+   * in a buffer of this method's own, one caller at a time, never in the transmit agent's batches;
+   * the datagram goes straight to the kernel beside the agent's own sends.
+   *
+   * @return true when the kernel took it; false when the socket's send buffer was full, which loses
+   *     the message as the network might (IKE retransmits)
+   * @throws IOException when there is no UDP socket of that family, or the kernel refuses it
+   * @throws IllegalArgumentException for a message longer than {@link #MAX_CONTROL_MESSAGE}
+   */
+  public boolean sendControl(InetSocketAddress to, byte[] message, int offset, int length)
+      throws IOException {
+    Objects.checkFromIndexSize(offset, length, message.length);
+    if (length > MAX_CONTROL_MESSAGE) {
+      throw new IllegalArgumentException(
+          "IKE message of " + length + " bytes, more than " + MAX_CONTROL_MESSAGE);
+    }
+    UdpSocket udp = udpFor(to);
+    synchronized (controlSendLock) {
+      Arrays.fill(controlSendBuffer, 0, UdpEncapsulation.NON_ESP_MARKER_LENGTH, (byte) 0);
+      System.arraycopy(
+          message, offset, controlSendBuffer, UdpEncapsulation.NON_ESP_MARKER_LENGTH, length);
+      return udp.sendTo(to, controlSendBuffer, 0, UdpEncapsulation.NON_ESP_MARKER_LENGTH + length);
+    }
+  }
+
+  /**
+   * Sends a NAT-keepalive (RFC 3948 2.3: one 0xFF byte) from our NAT-T socket to {@code to}, which
+   * the side behind a NAT sends to keep its mapping open. Any thread.
+   *
+   * @return as {@link #sendControl}
+   * @throws IOException when there is no UDP socket of that family, or the kernel refuses it
+   */
+  public boolean sendNatKeepalive(InetSocketAddress to) throws IOException {
+    return udpFor(to).sendTo(to, NAT_KEEPALIVE, 0, NAT_KEEPALIVE.length);
+  }
+
+  /**
+   * Whether the dataplane has a NAT-T (UDP) socket for IP version {@code ipVersion}, 4 or 6: only
+   * then can IKE go through {@link #sendControl} to peers of that family.
+   */
+  public boolean hasUdp(int ipVersion) {
+    return switch (ipVersion) {
+      case 4 -> ports.udp4() != null;
+      case 6 -> ports.udp6() != null;
+      default -> throw new IllegalArgumentException("IP version 4 or 6, not " + ipVersion);
+    };
+  }
+
+  private UdpSocket udpFor(InetSocketAddress to) throws IOException {
+    InetAddress address = to.getAddress();
+    if (address == null) {
+      throw new IllegalArgumentException("unresolved address " + to);
+    }
+    boolean v6 = address instanceof Inet6Address;
+    UdpSocket udp = v6 ? ports.udp6() : ports.udp4();
+    if (udp == null) {
+      throw new IOException(
+          "no IPv" + (v6 ? 6 : 4) + " UDP socket on the NAT-T port to send to " + to);
+    }
+    return udp;
+  }
+
+  private void requireSocketFor(TunnelInfo tunnel) {
+    boolean v6 = tunnel.peer() instanceof Inet6Address;
+    boolean present =
+        tunnel.udpEncapsulated()
+            ? (v6 ? ports.udp6() : ports.udp4()) != null
+            : (v6 ? ports.raw6() : ports.raw4()) != null;
+    if (!present) {
+      throw new IllegalArgumentException(
+          String.format(
+              "tunnel %s: no %s socket to send to %s",
+              tunnel.name(),
+              (tunnel.udpEncapsulated() ? "UDP" : "raw ESP") + " IPv" + (v6 ? 6 : 4),
+              tunnel.peer().getHostAddress()));
+    }
   }
 
   /** Keys the SA and allocates its counters; on failure nothing stays allocated. */
@@ -288,8 +542,8 @@ public final class Dataplane implements AutoCloseable {
     return tunnel;
   }
 
-  private void publish(TunnelInfo[] tunnels, Int2IntHashMap spis) {
-    routing = new RoutingState(fibBuilder.build(), tunnels, spis);
+  private void publish(TunnelInfo[] tunnels, int[] generations, Int2IntHashMap spis) {
+    routing = new RoutingState(fibBuilder.build(), tunnels, generations, spis);
   }
 
   private void command(int worker, WorkerCommand command) {

@@ -1,6 +1,9 @@
 package dev.vpngw.pipeline;
 
+import static dev.vpngw.pipeline.RingMessages.CONTROL_HEADER_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.CONTROL_IN;
 import static dev.vpngw.pipeline.RingMessages.INBOUND_ESP;
+import static dev.vpngw.pipeline.RingMessages.LOCAL_PORT_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.PEER_ADDRESS_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.PEER_FAMILY_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
@@ -25,6 +28,10 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * Receives ESP from the WAN in batches (one {@code recvmmsg} per duty cycle) from a UDP socket on
  * port 4500 (RFC 3948: ESP, NAT-keepalives and IKE behind the non-ESP marker share the port) or a
  * raw IP protocol 50 socket, and hands each ESP packet to the crypto worker that owns its SPI.
+ *
+ * <p>On the UDP socket, an IKE message (RFC 3948 2.2) is copied, marker stripped, with its sender
+ * and our local port into the control ring, which the IKE thread drains through {@link
+ * Dataplane#pollControl}; a NAT-keepalive (2.3) is counted and consumed.
  */
 final class EspRxAgent implements Agent {
   private static final int BATCH = 32;
@@ -34,6 +41,7 @@ final class EspRxAgent implements Agent {
   private final RawIpSocket raw;
   private final Supplier<RoutingState> routing;
   private final RingBuffer[] workerInboxes;
+  private final RingBuffer controlRing;
   private final AgentCounters counters;
   private final Arena arena = Arena.ofShared();
   private final PacketBatch batch;
@@ -44,21 +52,27 @@ final class EspRxAgent implements Agent {
       RawIpSocket raw,
       Supplier<RoutingState> routing,
       RingBuffer[] workerInboxes,
+      RingBuffer controlRing,
       AgentCounters counters) {
     this.name = name;
     this.udp = udp;
     this.raw = raw;
     this.routing = routing;
     this.workerInboxes = workerInboxes;
+    this.controlRing = controlRing;
     this.counters = counters;
     this.batch = new PacketBatch(arena, BATCH, TxAgent.SLOT, 0);
   }
 
-  /** An agent over a UDP socket bound to the NAT-T port. */
+  /**
+   * An agent over a UDP socket bound to the NAT-T port, punting IKE into {@code controlRing} (a
+   * many-to-one ring: the IPv4 and IPv6 agents share it).
+   */
   static EspRxAgent udp(
       UdpSocket socket,
       Supplier<RoutingState> routing,
       RingBuffer[] workerInboxes,
+      RingBuffer controlRing,
       AgentCounters counters) {
     return new EspRxAgent(
         "esp-rx-udp" + (socket.isIpv6() ? "6" : "4"),
@@ -66,6 +80,7 @@ final class EspRxAgent implements Agent {
         null,
         routing,
         workerInboxes,
+        controlRing,
         counters);
   }
 
@@ -81,6 +96,7 @@ final class EspRxAgent implements Agent {
         socket,
         routing,
         workerInboxes,
+        null,
         counters);
   }
 
@@ -115,6 +131,10 @@ final class EspRxAgent implements Agent {
         length -= headerLength;
       } else if (udp != null) {
         UdpEncapsulation.PayloadType type = UdpEncapsulation.classify(b, offset, length);
+        if (type == UdpEncapsulation.PayloadType.IKE) {
+          punt(i, b, offset, length);
+          continue;
+        }
         if (type != UdpEncapsulation.PayloadType.ESP) {
           counters.esp().drop(reasonFor(type));
           continue;
@@ -136,10 +156,34 @@ final class EspRxAgent implements Agent {
 
   private static DropReason reasonFor(UdpEncapsulation.PayloadType type) {
     return switch (type) {
-      case IKE -> DropReason.NON_ESP_MARKER;
       case NAT_KEEPALIVE -> DropReason.NAT_KEEPALIVE;
-      case MALFORMED, ESP -> DropReason.TRUNCATED;
+      case MALFORMED, ESP, IKE -> DropReason.TRUNCATED;
     };
+  }
+
+  /** Copies an IKE message, without its non-ESP marker, into the control ring. */
+  private void punt(int slot, UnsafeBuffer b, int offset, int length) {
+    int ikeLength = length - UdpEncapsulation.NON_ESP_MARKER_LENGTH;
+    int claim = controlRing.tryClaim(CONTROL_IN, CONTROL_HEADER_LENGTH + ikeLength);
+    if (claim < 0) {
+      counters.drop(PipelineDropReason.CONTROL_RING_FULL);
+      return;
+    }
+    MutableDirectBuffer ring = controlRing.buffer();
+    putPeer(slot, ring, claim);
+    ring.putInt(claim + LOCAL_PORT_OFFSET, udp.localPort());
+    ring.putBytes(
+        claim + CONTROL_HEADER_LENGTH,
+        b,
+        offset + UdpEncapsulation.NON_ESP_MARKER_LENGTH,
+        ikeLength);
+    controlRing.commit(claim);
+  }
+
+  private void putPeer(int slot, MutableDirectBuffer ring, int offset) {
+    ring.putInt(offset + PEER_FAMILY_OFFSET, batch.isIpv6(slot) ? 6 : 4);
+    ring.putInt(offset + PEER_PORT_OFFSET, batch.port(slot));
+    batch.peerAddress(slot, ring, offset + PEER_ADDRESS_OFFSET);
   }
 
   private void handOff(RingBuffer inbox, int slot, UnsafeBuffer b, int offset, int length) {
@@ -149,9 +193,7 @@ final class EspRxAgent implements Agent {
       return;
     }
     MutableDirectBuffer ring = inbox.buffer();
-    ring.putInt(claim + PEER_FAMILY_OFFSET, batch.isIpv6(slot) ? 6 : 4);
-    ring.putInt(claim + PEER_PORT_OFFSET, batch.port(slot));
-    batch.peerAddress(slot, ring, claim + PEER_ADDRESS_OFFSET);
+    putPeer(slot, ring, claim);
     ring.putBytes(claim + PEER_LENGTH, b, offset, length);
     inbox.commit(claim);
   }

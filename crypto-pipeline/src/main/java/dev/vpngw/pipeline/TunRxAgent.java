@@ -1,7 +1,9 @@
 package dev.vpngw.pipeline;
 
+import static dev.vpngw.pipeline.RingMessages.GENERATION_OFFSET;
+import static dev.vpngw.pipeline.RingMessages.OUTBOUND_HEADER_LENGTH;
 import static dev.vpngw.pipeline.RingMessages.OUTBOUND_PLAIN;
-import static dev.vpngw.pipeline.RingMessages.TUNNEL_ID_LENGTH;
+import static dev.vpngw.pipeline.RingMessages.TUNNEL_ID_OFFSET;
 
 import dev.vpngw.counters.PipelineDropReason;
 import dev.vpngw.fib.Fib;
@@ -113,13 +115,14 @@ final class TunRxAgent implements Agent {
       TcpMssClamp.clamp(b, ICMP_ROOM, length, tunnel.maxMss(version));
     }
     RingBuffer inbox = workerInboxes[tunnel.worker()];
-    int claim = inbox.tryClaim(OUTBOUND_PLAIN, TUNNEL_ID_LENGTH + length);
+    int claim = inbox.tryClaim(OUTBOUND_PLAIN, OUTBOUND_HEADER_LENGTH + length);
     if (claim < 0) {
       counters.drop(PipelineDropReason.RING_FULL);
       return;
     }
-    inbox.buffer().putInt(claim, tunnelId);
-    inbox.buffer().putBytes(claim + TUNNEL_ID_LENGTH, b, ICMP_ROOM, length);
+    inbox.buffer().putInt(claim + TUNNEL_ID_OFFSET, tunnelId);
+    inbox.buffer().putInt(claim + GENERATION_OFFSET, state.generation(tunnelId));
+    inbox.buffer().putBytes(claim + OUTBOUND_HEADER_LENGTH, b, ICMP_ROOM, length);
     inbox.commit(claim);
   }
 

@@ -175,8 +175,14 @@ final class TxAgent implements Agent {
     }
   }
 
-  /** A TUN write that fails (device down: EIO) is a counted drop, not an agent error. */
+  /**
+   * A TUN write that fails (device down: EIO) is a counted drop, not an agent error; so is a packet
+   * for a dataplane without a TUN device.
+   */
   private boolean writeToTun(int length) {
+    if (tun == null) {
+      return false;
+    }
     try {
       return tun.write(inner, 0, length);
     } catch (IOException e) {

@@ -218,11 +218,16 @@ class CountersFileTest {
 
   @Test
   void aFullFileFailsCleanly() throws IOException {
+    // Room for exactly one agent's pipeline counters: one per reason.
+    int room = PipelineDropReason.values().length;
     try (CountersFile file =
         CountersFile.create(
-            dir.resolve("small"), 8 * CountersReader.COUNTER_LENGTH, new CachedEpochClock(), 0)) {
+            dir.resolve("small"),
+            room * CountersReader.COUNTER_LENGTH,
+            new CachedEpochClock(),
+            0)) {
       assertThrows(IllegalStateException.class, () -> new EspCounters(file.manager(), "w"));
-      assertEquals(8, file.manager().available(), "a failed allocation leaves nothing behind");
+      assertEquals(room, file.manager().available(), "a failed allocation leaves nothing behind");
       try (PipelineCounters exactlyFits = new PipelineCounters(file.manager(), "w")) {
         assertEquals(0, file.manager().available());
         assertEquals(0, exactlyFits.dropCount(PipelineDropReason.NO_ROUTE));

@@ -143,7 +143,7 @@ class EspRoundTripTest {
             inner, EspTestSupport.copy(b, result.innerOffset(), result.innerLength()));
       }
       assertEquals(sizes.length, outCounters.packetsOut());
-      assertEquals(sizes.length, inCounters.packetsIn());
+      assertEquals(0, inCounters.packetsIn(), "delivery is the worker's to count, not the codec's");
       assertEquals(0, outCounters.totalDrops() + inCounters.totalDrops());
       assertEquals(sizes.length, in.packets());
       assertEquals(out.bytes(), in.bytes());

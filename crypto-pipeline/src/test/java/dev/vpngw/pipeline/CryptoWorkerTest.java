@@ -17,6 +17,7 @@ import dev.vpngw.sa.SaConfig;
 import dev.vpngw.sa.SecurityAssociation;
 import dev.vpngw.selector.SelectorSet;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -52,7 +53,8 @@ class CryptoWorkerTest {
     final EspCounters esp;
     final PipelineCounters pipeline;
     final CryptoWorker worker;
-    final TunnelInfo tunnel;
+    TunnelInfo tunnel;
+    int generation = 1;
 
     Side(String name, String peer, String local, String remote) throws Exception {
       esp = new EspCounters(counters, name);
@@ -68,11 +70,17 @@ class CryptoWorkerTest {
               1400,
               true,
               SelectorSet.ofPrefixes(List.of(local), List.of(remote)));
-      commands.offer(new WorkerCommand.AddTunnel(tunnel));
+      commands.offer(new WorkerCommand.AddTunnel(tunnel, generation));
       worker.doWork();
     }
 
     void install(int spi, byte[] key, boolean outbound) throws Exception {
+      offerInstall(spi, key, outbound);
+      worker.doWork();
+    }
+
+    /** Queues the command that installs an SA, without running the worker. */
+    void offerInstall(int spi, byte[] key, boolean outbound) throws Exception {
       SaConfig config =
           SaConfig.builder()
               .spi(spi)
@@ -92,21 +100,28 @@ class CryptoWorkerTest {
           outbound
               ? new WorkerCommand.InstallOutbound(TUNNEL, owned)
               : new WorkerCommand.InstallInbound(TUNNEL, owned));
-      worker.doWork();
     }
 
     /** Puts an inner IPv4 packet from {@code src} to {@code dst} in the inbox, as TunRx would. */
     void send(String src, String dst, int id) throws Exception {
+      enqueue(src, dst, id, generation);
+      worker.doWork();
+    }
+
+    /** Queues an inner packet routed when the tunnel had {@code routedGeneration}. */
+    void enqueue(String src, String dst, int id, int routedGeneration) throws Exception {
       byte[] inner = new byte[100];
       ByteBuffer p = ByteBuffer.wrap(inner);
       p.put((byte) 0x45).put((byte) 0).putShort((short) inner.length).putShort((short) id);
       p.putShort((short) 0).put((byte) 64).put((byte) 17).putShort((short) 0);
       p.put(InetAddress.getByName(src).getAddress()).put(InetAddress.getByName(dst).getAddress());
-      int claim = inbox.tryClaim(RingMessages.OUTBOUND_PLAIN, 4 + inner.length);
-      inbox.buffer().putInt(claim, TUNNEL);
-      inbox.buffer().putBytes(claim + 4, inner);
+      int claim =
+          inbox.tryClaim(
+              RingMessages.OUTBOUND_PLAIN, RingMessages.OUTBOUND_HEADER_LENGTH + inner.length);
+      inbox.buffer().putInt(claim + RingMessages.TUNNEL_ID_OFFSET, TUNNEL);
+      inbox.buffer().putInt(claim + RingMessages.GENERATION_OFFSET, routedGeneration);
+      inbox.buffer().putBytes(claim + RingMessages.OUTBOUND_HEADER_LENGTH, inner);
       inbox.commit(claim);
-      worker.doWork();
     }
   }
 
@@ -181,9 +196,45 @@ class CryptoWorkerTest {
     carry(a, b);
     assertEquals(0, delivered(b));
     assertEquals(1, b.pipeline.dropCount(PipelineDropReason.SELECTOR_MISMATCH));
+    assertEquals(0, b.esp.packetsIn(), "authentic, but dropped: not delivered");
     a.send("10.1.0.7", "10.2.0.9", 2);
     carry(a, b);
     assertEquals(1, delivered(b));
+    assertEquals(1, b.esp.packetsIn());
+  }
+
+  /** Delivered means in the ring to the TUN writer: what a full ring refuses is a drop only. */
+  @Test
+  void onlyPacketsThatReachTheTransmitRingCountAsDelivered() throws Exception {
+    a.install(0x6001, key(9), true);
+    b.install(0x6001, key(9), false);
+    int sent = 800;
+    for (int i = 0; i < sent; i++) {
+      a.send("10.1.0.2", "10.2.0.2", i);
+      if (i % 100 == 99) {
+        while (!carry(a, b).isEmpty()) {
+          // a ring read stops where the ring wraps: carry until a's outbox is empty
+        }
+        while (b.worker.doWork() > 0) {
+          // until b's inbox is empty; its outbox (the TUN writer's ring) is never drained
+        }
+      }
+    }
+    long refused = b.pipeline.dropCount(PipelineDropReason.RING_FULL);
+    assertTrue(refused > 0, "the 64 KiB outbox must fill up");
+    int inRing = delivered(b);
+    assertEquals(inRing, b.esp.packetsIn());
+    assertEquals(
+        sent,
+        b.esp.packetsIn() + refused,
+        "a: "
+            + a.esp.totalDrops()
+            + " "
+            + a.pipeline.dropCount(PipelineDropReason.RING_FULL)
+            + " b: "
+            + b.esp.totalDrops()
+            + " replayed "
+            + b.esp.dropCount(DropReason.REPLAYED));
   }
 
   @Test
@@ -191,6 +242,104 @@ class CryptoWorkerTest {
     a.send("10.1.0.2", "10.2.0.2", 1);
     assertEquals(1, a.pipeline.dropCount(PipelineDropReason.NO_SA));
     assertTrue(carry(a, b).isEmpty());
+  }
+
+  @Test
+  void removingATunnelClosesItsSasFreesTheirCountersAndForgetsItsSpis() throws Exception {
+    a.install(0x3001, key(4), true);
+    b.install(0x3001, key(4), false);
+    b.install(0x3002, key(5), false);
+    a.send("10.1.0.2", "10.2.0.2", 1);
+    carry(a, b);
+    assertEquals(1, delivered(b));
+    assertTrue(liveCounters("a out spi 0x00003001") > 0);
+    assertTrue(liveCounters("b in spi 0x00003001") > 0);
+    assertTrue(liveCounters("b in spi 0x00003002") > 0);
+
+    b.commands.offer(new WorkerCommand.RemoveTunnel(TUNNEL));
+    b.worker.doWork();
+    assertEquals(0, liveCounters("b in spi 0x0000300"), "both inbound SAs' counters freed");
+    a.send("10.1.0.2", "10.2.0.2", 2);
+    carry(a, b);
+    assertEquals(0, delivered(b));
+    assertEquals(1, b.esp.dropCount(DropReason.UNKNOWN_SPI), "its SPIs are unknown now");
+
+    a.commands.offer(new WorkerCommand.RemoveTunnel(TUNNEL));
+    a.worker.doWork();
+    assertEquals(0, liveCounters("a out spi 0x00003001"), "the outbound SA's counters freed");
+    a.send("10.1.0.2", "10.2.0.2", 3);
+    assertEquals(1, a.pipeline.dropCount(PipelineDropReason.NO_SA));
+    assertTrue(carry(a, b).isEmpty());
+  }
+
+  /**
+   * A tunnel id reused at once: packets routed to the removed tunnel, still in the worker's inbox
+   * when the new tunnel (same id, another peer) and its SA arrive, must not leave through the new
+   * tunnel's SA.
+   */
+  @Test
+  void packetsQueuedForARemovedTunnelDoNotLeaveThroughTheTunnelThatReusesItsId() throws Exception {
+    a.install(0x4001, key(6), true);
+    a.enqueue("10.1.0.2", "10.2.0.2", 1, a.generation);
+    a.enqueue("10.1.0.2", "10.2.0.2", 2, a.generation);
+    a.commands.offer(new WorkerCommand.RemoveTunnel(TUNNEL));
+    a.generation = 2;
+    a.commands.offer(new WorkerCommand.AddTunnel(a.tunnel, a.generation));
+    a.offerInstall(0x4002, key(7), true);
+    a.worker.doWork(); // the commands first, then the two stale packets
+    assertEquals(2, a.pipeline.dropCount(PipelineDropReason.NO_SA));
+    assertEquals(0, a.outbox.read((type, buffer, index, length) -> {}));
+
+    b.install(0x4002, key(7), false);
+    a.send("10.1.0.2", "10.2.0.2", 3);
+    assertEquals(List.of(0x4002), carry(a, b), "a packet of the new generation goes out");
+    assertEquals(1, delivered(b));
+  }
+
+  @Test
+  void afterAPeerUpdateEspGoesToTheNewAddressAndPort() throws Exception {
+    a.install(0x5001, key(8), true);
+    a.send("10.1.0.2", "10.2.0.2", 1);
+    assertEquals(List.of("192.0.2.2:4500"), peers(a));
+
+    TunnelInfo t = a.tunnel;
+    a.commands.offer(
+        new WorkerCommand.UpdatePeer(
+            new TunnelInfo(
+                t.id(),
+                t.name(),
+                t.worker(),
+                InetAddress.getByName("2001:db8::7"),
+                61_000,
+                t.mtu(),
+                t.clampMss(),
+                t.selectors())));
+    a.worker.doWork();
+    a.send("10.1.0.2", "10.2.0.2", 2);
+    assertEquals(List.of("2001:db8:0:0:0:0:0:7:61000"), peers(a));
+  }
+
+  /** The peers of the ESP_OUT messages in {@code side}'s outbox, as address:port; drains it. */
+  private static List<String> peers(Side side) {
+    List<String> peers = new ArrayList<>();
+    side.outbox.read(
+        (type, buffer, index, length) -> {
+          InetSocketAddress peer = RingMessages.peer(buffer, index);
+          peers.add(peer.getAddress().getHostAddress() + ":" + peer.getPort());
+        });
+    return peers;
+  }
+
+  /** How many allocated (not freed) counters have labels starting with {@code prefix}. */
+  private int liveCounters(String prefix) {
+    int[] n = {0};
+    counters.forEach(
+        (id, label) -> {
+          if (label.startsWith(prefix)) {
+            n[0]++;
+          }
+        });
+    return n[0];
   }
 
   private static byte[] key(int seed) {

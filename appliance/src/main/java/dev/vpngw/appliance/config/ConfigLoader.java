@@ -40,10 +40,11 @@ public final class ConfigLoader {
           "tunnelInterface",
           "wanMtu",
           "workers",
-          "runDirectory");
+          "runDirectory",
+          "keyLogDirectory");
   private static final Set<String> SITE = Set.of("name", "gatewayAddress", "addressPrefixes");
   private static final Set<String> CONNECTION =
-      Set.of("name", "localNetworkGateway", "encapsulation", "manualKeys");
+      Set.of("name", "localNetworkGateway", "encapsulation", "manualKeys", "ike");
   private static final Set<String> MANUAL = Set.of("outbound", "inbound", "esn", "replayWindow");
   private static final Set<String> SA = Set.of("spi", "encryption", "key", "integrityKey");
 
@@ -83,7 +84,7 @@ public final class ConfigLoader {
     Set<String> names = new HashSet<>();
     Set<Integer> inboundSpis = new HashSet<>();
     for (YamlNode n : root.nodes("connections")) {
-      Connection c = connection(n, sites);
+      Connection c = connection(n, sites, gateway);
       if (!names.add(c.name())) {
         throw new ConfigException(n.field("name"), "duplicate connection " + c.name());
       }
@@ -117,7 +118,8 @@ public final class ConfigLoader {
         tun,
         (int) n.number("wanMtu", 1280, 9000, 1500),
         (int) n.number("workers", 1, 64, Math.max(1, cores - 1)),
-        Path.of(n.string("runDirectory", "/run/vpngw/" + name)));
+        Path.of(n.string("runDirectory", "/run/vpngw/" + name)),
+        n.has("keyLogDirectory") ? Path.of(n.string("keyLogDirectory")) : null);
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {
@@ -151,8 +153,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static Connection connection(YamlNode n, Map<String, LocalNetworkGateway> sites)
-      throws ConfigException {
+  private static Connection connection(
+      YamlNode n, Map<String, LocalNetworkGateway> sites, Gateway gateway) throws ConfigException {
     n.onlyKeys(CONNECTION);
     String siteName = n.string("localNetworkGateway");
     LocalNetworkGateway site = sites.get(siteName);
@@ -165,12 +167,17 @@ public final class ConfigLoader {
       throw new ConfigException(
           n.field("encapsulation"), "udp (ESP-in-UDP, port 4500) or esp (IP protocol 50)");
     }
-    ManualKeys keys = n.has("manualKeys") ? manualKeys(n.node("manualKeys")) : null;
-    if (keys == null) {
+    if (n.has("manualKeys") == n.has("ike")) {
       throw new ConfigException(
-          n.field("manualKeys"), "is required until IKE negotiates keys (issue 4)");
+          n.field("ike"), "give either ike (negotiated keys) or manualKeys (static SAs)");
     }
-    return new Connection(n.string("name"), site, encapsulation.equals("udp"), keys);
+    String name = n.string("name");
+    boolean udp = encapsulation.equals("udp");
+    if (n.has("manualKeys")) {
+      return new Connection(name, site, udp, manualKeys(n.node("manualKeys")), null);
+    }
+    return new Connection(
+        name, site, udp, null, IkeConfigLoader.load(n.node("ike"), name, gateway, site, udp));
   }
 
   private static ManualKeys manualKeys(YamlNode n) throws ConfigException {

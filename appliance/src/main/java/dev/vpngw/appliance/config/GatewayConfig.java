@@ -29,6 +29,8 @@ public record GatewayConfig(
    * @param wanMtu the MTU of the path to the peers, from which each tunnel's MTU follows
    * @param workers crypto worker threads
    * @param runDirectory where the counters file lives
+   * @param keyLogDirectory a Wireshark profile directory the IKE and ESP keys are written to for
+   *     debugging, or null (the default: no key log)
    */
   public record Gateway(
       String name,
@@ -37,7 +39,8 @@ public record GatewayConfig(
       String tunnelInterface,
       int wanMtu,
       int workers,
-      Path runDirectory) {}
+      Path runDirectory,
+      Path keyLogDirectory) {}
 
   /**
    * An on-premises site.
@@ -54,14 +57,17 @@ public record GatewayConfig(
    *
    * @param name the connection's name (counters, status, logs)
    * @param localNetworkGateway the site it connects to
-   * @param udpEncapsulation ESP inside UDP port 4500 (RFC 3948) or plain IP protocol 50
-   * @param manualKeys static SAs, until IKE negotiates them
+   * @param udpEncapsulation ESP inside UDP port 4500 (RFC 3948) always; otherwise plain IP protocol
+   *     50, unless IKE finds a NAT
+   * @param manualKeys static SAs, or null when IKE negotiates them
+   * @param ike the IKEv2 settings, or null for manual keys
    */
   public record Connection(
       String name,
       LocalNetworkGateway localNetworkGateway,
       boolean udpEncapsulation,
-      ManualKeys manualKeys) {}
+      ManualKeys manualKeys,
+      dev.vpngw.ikev2.config.IkeConnectionConfig ike) {}
 
   /**
    * Static keys for one connection, as {@code ip xfrm state} would take them.

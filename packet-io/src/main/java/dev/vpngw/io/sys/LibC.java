@@ -80,7 +80,10 @@ public final class LibC {
   /** {@code IPPROTO_UDP}. */
   public static final int IPPROTO_UDP = 17;
 
-  /** {@code MSG_TRUNC}: in a received message's flags, the datagram was longer than the buffer. */
+  /**
+   * {@code MSG_TRUNC}: in a received message's flags, the datagram was longer than the buffer; as a
+   * {@code recvfrom} flag, return the datagram's real length even so.
+   */
   public static final int MSG_TRUNC = 0x20;
 
   /** {@code MSG_DONTWAIT}: this call does not block, whatever the socket's mode. */
@@ -353,6 +356,36 @@ public final class LibC {
   }
 
   /**
+   * {@code recvfrom(fd, buf, length, flags, addr, addrLengthPtr)}: one datagram into {@code buf},
+   * its sender into the sockaddr at {@code addr} ({@code addrLengthPtr} points to a socklen_t
+   * holding its size on entry and the address length on return). Returns the datagram's length (its
+   * full length when {@code flags} has {@link #MSG_TRUNC}, even if more than {@code length} bytes),
+   * or -1 when nothing is waiting (EAGAIN) or the call was interrupted: unlike the other I/O
+   * wrappers not 0, since an empty UDP datagram is a datagram.
+   */
+  public static int recvfrom(int fd, long buf, int length, int flags, long addr, long addrLengthPtr)
+      throws NativeIOException {
+    MemorySegment state = CALL_STATE.get();
+    long n;
+    try {
+      n =
+          (long)
+              Handles.RECVFROM.invokeExact(
+                  state, fd, buf, (long) length, flags, addr, addrLengthPtr);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+    if (n < 0) {
+      int errno = errno(state);
+      if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+        return -1;
+      }
+      throw new NativeIOException("recvfrom", errno);
+    }
+    return (int) n;
+  }
+
+  /**
    * {@code sendto(fd, buf, length, flags, addr, addrLength)}: the bytes sent, or 0 when the socket
    * cannot take them now (EAGAIN) or the call was interrupted.
    */
@@ -550,6 +583,11 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG));
     static final MethodHandle SENDMMSG =
         bind("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
+    static final MethodHandle RECVFROM =
+        bind(
+            "recvfrom",
+            FunctionDescriptor.of(
+                JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     static final MethodHandle SENDTO =
         bind(
             "sendto",

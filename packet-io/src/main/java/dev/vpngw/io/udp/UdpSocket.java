@@ -3,8 +3,15 @@ package dev.vpngw.io.udp;
 import dev.vpngw.io.batch.PacketBatch;
 import dev.vpngw.io.sys.LibC;
 import dev.vpngw.io.sys.NativeIOException;
+import dev.vpngw.io.sys.SockAddr;
 import dev.vpngw.io.sys.Sockets;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A UDP socket moving datagrams a batch at a time with {@code recvmmsg}/{@code sendmmsg}: the WAN
@@ -21,13 +28,51 @@ import java.net.InetAddress;
  * <p>Receives never block (each {@code recvmmsg} passes {@code MSG_DONTWAIT}); an idle agent waits
  * in a {@link dev.vpngw.io.sys.Poller} instead. Sends block only on a blocking socket whose send
  * buffer is full, which is back-pressure a TX agent may want; a non-blocking socket returns a short
- * count instead. A socket is driven by one thread.
+ * count instead. The batched calls are driven by one thread.
+ *
+ * <p>The control plane (IKE on port 500, or IKE beside the dataplane on 4500) moves one datagram at
+ * a time instead, with {@link #receive(byte[], int, int)} and {@link #sendTo}: they copy through a
+ * native scratch buffer of their own, allocated on first use, so they may be called from any thread
+ * (each direction is serialised by its own lock) while an agent runs the batched calls on the same
+ * socket: the kernel keeps concurrent calls on one fd apart.
  */
 public final class UdpSocket implements AutoCloseable {
+  /** The largest UDP payload: the 16-bit UDP length less the 8-byte header (RFC 768). */
+  public static final int MAX_PAYLOAD = 65_527;
+
   private final int fd;
   private final boolean ipv6;
   private final int localPort;
+  private final Object receiveLock = new Object();
+  private final Object sendLock = new Object();
+  private Scratch receiveScratch;
+  private Scratch sendScratch;
   private boolean closed;
+
+  /**
+   * A datagram {@link #receive(byte[], int, int)} took.
+   *
+   * @param sender where it came from
+   * @param length how many bytes were copied
+   * @param truncated whether it was longer than the room given (its tail is lost)
+   */
+  public record Datagram(InetSocketAddress sender, int length, boolean truncated) {}
+
+  /**
+   * Native memory for one datagram and its peer address, for the single-datagram calls. An
+   * automatic arena frees it with the socket object, so a call racing {@link #close} never touches
+   * freed memory.
+   */
+  private static final class Scratch {
+    static final int DATA_OFFSET = 0;
+    static final int ADDRESS_OFFSET = MAX_PAYLOAD + 1; // the +1 tells a datagram that fits from one
+    static final int ADDRESS_LENGTH_OFFSET = ADDRESS_OFFSET + SockAddr.STORAGE_LENGTH;
+    static final int LENGTH = ADDRESS_LENGTH_OFFSET + Integer.BYTES;
+
+    final MemorySegment memory = Arena.ofAuto().allocate(LENGTH, 8);
+    final long address = memory.address();
+    final UnsafeBuffer view = new UnsafeBuffer(address, LENGTH);
+  }
 
   private UdpSocket(int fd, boolean ipv6, int localPort) {
     this.fd = fd;
@@ -82,6 +127,80 @@ public final class UdpSocket implements AutoCloseable {
    */
   public int send(PacketBatch batch, int from, int count) throws NativeIOException {
     return batch.send(fd, from, count);
+  }
+
+  /**
+   * Takes one waiting datagram, if any, without blocking, and copies up to {@code length} bytes of
+   * it to {@code into[offset]}. Wait for one with a {@link dev.vpngw.io.sys.Poller} on {@link
+   * #fd()}. For the control plane: allocates the result; any thread.
+   *
+   * @return the datagram's sender and length, or null when none is waiting
+   */
+  public Datagram receive(byte[] into, int offset, int length) throws NativeIOException {
+    Objects.checkFromIndexSize(offset, length, into.length);
+    synchronized (receiveLock) {
+      if (receiveScratch == null) {
+        receiveScratch = new Scratch();
+      }
+      Scratch s = receiveScratch;
+      s.view.putInt(Scratch.ADDRESS_LENGTH_OFFSET, SockAddr.STORAGE_LENGTH);
+      int n =
+          LibC.recvfrom(
+              fd,
+              s.address + Scratch.DATA_OFFSET,
+              Scratch.ADDRESS_OFFSET - Scratch.DATA_OFFSET,
+              LibC.MSG_DONTWAIT | LibC.MSG_TRUNC,
+              s.address + Scratch.ADDRESS_OFFSET,
+              s.address + Scratch.ADDRESS_LENGTH_OFFSET);
+      if (n < 0) {
+        return null;
+      }
+      int copied = Math.min(n, length);
+      s.view.getBytes(Scratch.DATA_OFFSET, into, offset, copied);
+      return new Datagram(SockAddr.read(s.view, Scratch.ADDRESS_OFFSET), copied, n > length);
+    }
+  }
+
+  /**
+   * Sends {@code length} bytes of {@code data} from {@code offset} as one datagram to {@code to}.
+   * For the control plane: any thread.
+   *
+   * @return true when the kernel took it; false when a non-blocking socket's send buffer is full,
+   *     and the datagram is lost as it might be on the network
+   * @throws IllegalArgumentException for an empty or oversized datagram, an unresolved address, or
+   *     an address of the other family than this socket's
+   * @throws NativeIOException when the kernel refuses it (as in ENETUNREACH)
+   */
+  public boolean sendTo(InetSocketAddress to, byte[] data, int offset, int length)
+      throws NativeIOException {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    if (length < 1 || length > MAX_PAYLOAD) {
+      throw new IllegalArgumentException("a datagram of 1.." + MAX_PAYLOAD + " bytes: " + length);
+    }
+    InetAddress address = to.getAddress();
+    if (address == null) {
+      throw new IllegalArgumentException("unresolved address " + to);
+    }
+    if ((address instanceof Inet6Address) != ipv6) {
+      throw new IllegalArgumentException(
+          "an IPv" + (ipv6 ? 6 : 4) + " socket cannot send to " + to);
+    }
+    synchronized (sendLock) {
+      if (sendScratch == null) {
+        sendScratch = new Scratch();
+      }
+      Scratch s = sendScratch;
+      int addressLength = SockAddr.write(s.view, Scratch.ADDRESS_OFFSET, address, to.getPort());
+      s.view.putBytes(Scratch.DATA_OFFSET, data, offset, length);
+      return LibC.sendto(
+              fd,
+              s.address + Scratch.DATA_OFFSET,
+              length,
+              0,
+              s.address + Scratch.ADDRESS_OFFSET,
+              addressLength)
+          > 0;
+    }
   }
 
   /**

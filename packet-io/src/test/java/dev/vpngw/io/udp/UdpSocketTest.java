@@ -1,8 +1,10 @@
 package dev.vpngw.io.udp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,9 +16,13 @@ import dev.vpngw.io.sys.NativeIOException;
 import dev.vpngw.io.sys.Poller;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
@@ -216,6 +222,132 @@ class UdpSocketTest {
       double perCall = allocated / (2.0 * 5_000);
       assertTrue(perCall < 0.1, allocated + " bytes over 10000 calls (" + perCall + " B/call)");
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"127.0.0.1", "::1"})
+  void singleDatagramsGoBothWaysWithTheirPeer(String loopback) throws Exception {
+    InetAddress lo = InetAddress.ofLiteral(loopback);
+    try (UdpSocket socket = UdpSocket.open(lo, 0, false, true);
+        DatagramSocket peer = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+      peer.setSoTimeout((int) WAIT_MILLIS);
+      byte[] buffer = new byte[2048];
+      assertNull(socket.receive(buffer, 0, buffer.length), "nothing waiting: null, no exception");
+
+      byte[] message = "IKE_SA_INIT request".getBytes(StandardCharsets.US_ASCII);
+      peer.send(new DatagramPacket(message, message.length, lo, socket.localPort()));
+      UdpSocket.Datagram d = awaitDatagram(socket, buffer, 100, 600);
+      assertEquals(new InetSocketAddress(lo, peer.getLocalPort()), d.sender());
+      assertEquals(message.length, d.length());
+      assertFalse(d.truncated());
+      assertArrayEquals(message, Arrays.copyOfRange(buffer, 100, 100 + d.length()));
+
+      byte[] framed = new byte[message.length + 10];
+      System.arraycopy(message, 0, framed, 5, message.length);
+      assertTrue(socket.sendTo(d.sender(), framed, 5, message.length));
+      DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
+      peer.receive(reply);
+      assertEquals(new InetSocketAddress(lo, socket.localPort()), reply.getSocketAddress());
+      assertArrayEquals(message, Arrays.copyOf(reply.getData(), reply.getLength()));
+    }
+  }
+
+  @Test
+  void aDatagramLongerThanTheRoomGivenIsFlaggedTruncated() throws Exception {
+    InetAddress lo = InetAddress.ofLiteral("127.0.0.1");
+    try (UdpSocket socket = UdpSocket.open(lo, 0, false, true);
+        DatagramSocket peer = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+      byte[] big = new byte[3000];
+      Arrays.fill(big, (byte) 7);
+      peer.send(new DatagramPacket(big, big.length, lo, socket.localPort()));
+      byte[] buffer = new byte[1000];
+      UdpSocket.Datagram d = awaitDatagram(socket, buffer, 0, 1000);
+      assertTrue(d.truncated());
+      assertEquals(1000, d.length());
+      assertEquals(7, buffer[999]);
+    }
+  }
+
+  @Test
+  void sendToRefusesWhatCannotBeSent() throws Exception {
+    try (UdpSocket v4 = UdpSocket.open(InetAddress.ofLiteral("127.0.0.1"), 0, false, true)) {
+      InetSocketAddress v6Peer = new InetSocketAddress(InetAddress.ofLiteral("::1"), 500);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> v4.sendTo(v6Peer, new byte[8], 0, 8));
+      assertTrue(e.getMessage().contains("IPv4 socket cannot send to"), e.getMessage());
+      InetSocketAddress peer = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 500);
+      assertThrows(IllegalArgumentException.class, () -> v4.sendTo(peer, new byte[8], 0, 0));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> v4.sendTo(peer, new byte[70_000], 0, UdpSocket.MAX_PAYLOAD + 1));
+      assertThrows(IndexOutOfBoundsException.class, () -> v4.sendTo(peer, new byte[8], 4, 8));
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              v4.sendTo(
+                  InetSocketAddress.createUnresolved("peer.example", 500), new byte[8], 0, 8));
+    }
+  }
+
+  /** Four threads send at once through one socket's scratch buffer: no datagram is mixed up. */
+  @Test
+  void concurrentSendersDoNotCorruptEachOther() throws Exception {
+    InetAddress lo = InetAddress.ofLiteral("127.0.0.1");
+    int threads = 4;
+    int perThread = 200;
+    try (UdpSocket socket = UdpSocket.open(lo, 0, false, false);
+        UdpSocket sink = UdpSocket.open(lo, 0, false, true)) {
+      sink.setReceiveBufferSize(8 << 20);
+      InetSocketAddress to = new InetSocketAddress(lo, sink.localPort());
+      List<Thread> senders = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        byte fill = (byte) (t + 1);
+        int size = 100 + t * 300;
+        senders.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      byte[] message = new byte[size];
+                      Arrays.fill(message, fill);
+                      for (int i = 0; i < perThread; i++) {
+                        try {
+                          socket.sendTo(to, message, 0, size);
+                        } catch (NativeIOException e) {
+                          throw new IllegalStateException(e);
+                        }
+                      }
+                    }));
+      }
+      for (Thread t : senders) {
+        t.join();
+      }
+      byte[] buffer = new byte[2048];
+      int received = 0;
+      UdpSocket.Datagram d;
+      while ((d = sink.receive(buffer, 0, buffer.length)) != null) {
+        received++;
+        int t = buffer[0] - 1;
+        assertEquals(100 + t * 300, d.length(), "datagram " + received);
+        for (int i = 0; i < d.length(); i++) {
+          assertEquals(t + 1, buffer[i], "datagram " + received + " byte " + i);
+        }
+      }
+      assertEquals(threads * perThread, received, "loopback with an 8 MiB buffer loses none");
+    }
+  }
+
+  private static UdpSocket.Datagram awaitDatagram(
+      UdpSocket socket, byte[] into, int offset, int length) throws NativeIOException {
+    Poller poller = new Poller(socket.fd());
+    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    while (System.currentTimeMillis() < deadline) {
+      UdpSocket.Datagram d = socket.receive(into, offset, length);
+      if (d != null) {
+        return d;
+      }
+      poller.poll(100);
+    }
+    throw new AssertionError("no datagram within " + WAIT_MILLIS + " ms");
   }
 
   private static void exchange(UdpSocket tx, UdpSocket rx, PacketBatch out, PacketBatch in, int n)

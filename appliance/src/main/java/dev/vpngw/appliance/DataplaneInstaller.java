@@ -1,0 +1,101 @@
+package dev.vpngw.appliance;
+
+import dev.vpngw.fib.IpPrefix;
+import dev.vpngw.ikev2.ChildSaInstaller;
+import dev.vpngw.pipeline.Dataplane;
+import dev.vpngw.pipeline.TunnelInfo;
+import dev.vpngw.sa.SaConfig;
+import dev.vpngw.selector.SelectorSet;
+import java.net.InetSocketAddress;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The IKE daemon's commands applied to the running dataplane: each negotiated child SA gets a
+ * tunnel (a small dense id, its worker chosen round-robin by id), routed to the connection's remote
+ * prefixes, with the MTU worked out for the connection's proposals. Called on the IKE thread only.
+ */
+final class DataplaneInstaller implements ChildSaInstaller {
+  /**
+   * What the installer must know per connection.
+   *
+   * @param routes the prefixes the FIB sends into the connection's tunnel
+   * @param mtu the tunnel MTU: the WAN MTU less the worst ESP overhead of its proposals
+   */
+  record Route(List<IpPrefix> routes, int mtu) {}
+
+  private final Dataplane dataplane;
+  private final Map<String, Route> connections;
+  private final int workers;
+  private final BitSet used = new BitSet();
+  private final int firstId;
+
+  /**
+   * An installer.
+   *
+   * @param firstId tunnel ids below it belong to manual-key connections
+   */
+  DataplaneInstaller(
+      Dataplane dataplane, Map<String, Route> connections, int workers, int firstId) {
+    this.dataplane = dataplane;
+    this.connections = Map.copyOf(connections);
+    this.workers = workers;
+    this.firstId = firstId;
+  }
+
+  @Override
+  public int addTunnel(String connection, InetSocketAddress peer, SelectorSet selectors) {
+    Route route = connections.get(connection);
+    if (route == null) {
+      throw new IllegalArgumentException("no connection " + connection);
+    }
+    int id = used.nextClearBit(firstId);
+    TunnelInfo tunnel =
+        new TunnelInfo(
+            id,
+            connection,
+            id % workers,
+            peer.getAddress(),
+            peer.getPort(),
+            route.mtu(),
+            true,
+            selectors);
+    dataplane.addTunnel(tunnel, route.routes());
+    used.set(id);
+    return id;
+  }
+
+  @Override
+  public void installInbound(int tunnel, SaConfig sa) {
+    dataplane.installInbound(tunnel, sa);
+  }
+
+  @Override
+  public void installOutbound(int tunnel, SaConfig sa) {
+    dataplane.installOutbound(tunnel, sa);
+  }
+
+  @Override
+  public void deleteInbound(int spi) {
+    dataplane.deleteInbound(spi);
+  }
+
+  @Override
+  public void removeTunnel(int tunnel) {
+    if (used.get(tunnel)) {
+      dataplane.removeTunnel(tunnel);
+      used.clear(tunnel);
+    }
+  }
+
+  @Override
+  public void updatePeer(int tunnel, InetSocketAddress peer) {
+    dataplane.updateTunnelPeer(tunnel, peer.getAddress(), peer.getPort());
+  }
+
+  @Override
+  public long bytes(int spi) {
+    return dataplane.saBytes(spi);
+  }
+}

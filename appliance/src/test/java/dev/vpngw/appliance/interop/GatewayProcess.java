@@ -1,0 +1,108 @@
+package dev.vpngw.appliance.interop;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One of our gateways ({@code gateway run}) as a separate JVM in a namespace, with its YAML
+ * configuration and its log (standard output and error, which carry the IKE event lines) in a
+ * directory. Closing it stops the process (SIGTERM, then SIGKILL).
+ */
+public final class GatewayProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+
+  private GatewayProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Writes {@code yaml} to {@code dir/name.yaml}, starts the gateway and waits until it runs. */
+  public static GatewayProcess start(String namespace, Path dir, String name, String yaml)
+      throws IOException {
+    Path config = dir.resolve(name + ".yaml");
+    Path log = dir.resolve(name + ".log");
+    Files.writeString(config, yaml);
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.vpngw.appliance.Main",
+            "run",
+            "--no-pin",
+            "--config",
+            config.toString()));
+    Process p =
+        new ProcessBuilder(command)
+            .redirectInput(Shell.NO_INPUT)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    GatewayProcess g = new GatewayProcess(p, log);
+    try {
+      Shell.await(
+          Duration.ofSeconds(60),
+          () -> {
+            if (!p.isAlive()) {
+              throw new IllegalStateException("gateway exited " + p.exitValue() + ":\n" + g.log());
+            }
+            return g.log().contains(": running;");
+          },
+          () -> "gateway did not start:\n" + g.log());
+    } catch (RuntimeException | Error e) {
+      g.close();
+      throw e;
+    }
+    return g;
+  }
+
+  /** Everything the gateway printed so far. */
+  public String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      return "<" + e + ">";
+    }
+  }
+
+  /** The IKE event lines with this {@code event=} name. */
+  public List<String> events(String event) {
+    return log()
+        .lines()
+        .filter(l -> l.contains(" event=" + event + " ") || l.endsWith(" event=" + event))
+        .toList();
+  }
+
+  /** Whether the process still runs. */
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Stops it hard, as a crash would (kill -9). */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,326 @@
+package dev.vpngw.ikev2.task;
+
+import dev.vpngw.ikev2.config.Retransmission;
+import dev.vpngw.ikev2.message.ExchangeType;
+import dev.vpngw.ikev2.message.IkeHeader;
+import dev.vpngw.ikev2.message.IkeMessage;
+import dev.vpngw.ikev2.message.NotifyPayload;
+import dev.vpngw.ikev2.message.Payload;
+import dev.vpngw.ikev2.sa.IkeSa;
+import dev.vpngw.ikev2.sa.IkeSaState;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Runs the exchanges of one IKE SA (RFC 7296 2.1-2.3, as strongSwan's task manager): a window of
+ * one request in flight, the message ids of both directions, retransmission with back-off and a
+ * give-up limit, and the cached last response, sent again when the peer retransmits its request.
+ * Exchanges we start wait in a queue; requests from the peer get responder tasks made by {@link
+ * ResponderTasks}.
+ */
+public final class TaskManager {
+  /**
+   * Largest IKE datagram we send unfragmented once both sides support RFC 7383: an IPv6 minimum MTU
+   * less the IP, UDP and non-ESP-marker headers, with room to spare.
+   */
+  static final int FRAGMENT_SIZE = 1200;
+
+  private final IkeSa sa;
+  private final IkeContext ctx;
+  private final Retransmission retransmission;
+  private final long giveUpNanos;
+  private final Deque<Exchange> queue = new ArrayDeque<>();
+  private Exchange active;
+  private List<byte[]> activeDatagrams;
+  private long firstSentNanos;
+  private long nextRetransmitNanos;
+  private int retransmits;
+  private int nextRequestId;
+  private int expectedRequestId;
+  private int cachedResponseId = -1;
+  private List<byte[]> cachedResponse;
+
+  /**
+   * A task manager.
+   *
+   * @param giveUpNanos on an established SA, abandon a request unanswered this long even before the
+   *     retransmissions are used up (the DPD timeout); 0 for no such limit
+   */
+  public TaskManager(IkeSa sa, IkeContext ctx, Retransmission retransmission, long giveUpNanos) {
+    this.sa = sa;
+    this.ctx = ctx;
+    this.retransmission = retransmission;
+    this.giveUpNanos = giveUpNanos;
+  }
+
+  /** Starts an exchange now, or after those already queued. */
+  public void queue(Exchange exchange) {
+    queue.add(exchange);
+    startNext();
+  }
+
+  /** Whether a request is in flight or queued. */
+  public boolean busy() {
+    return active != null || !queue.isEmpty();
+  }
+
+  /** Whether a request of this name is in flight or queued. */
+  public boolean pending(String name) {
+    if (active != null && active.name().equals(name)) {
+      return true;
+    }
+    return queue.stream().anyMatch(e -> e.name().equals(name));
+  }
+
+  /** The message id our next request carries. */
+  public int nextRequestId() {
+    return nextRequestId;
+  }
+
+  /** The message id we expect on the peer's next request. */
+  public int expectedRequestId() {
+    return expectedRequestId;
+  }
+
+  private void startNext() {
+    while (active == null && !queue.isEmpty() && sa.state() != IkeSaState.DESTROYED) {
+      sendRequest(queue.poll());
+    }
+  }
+
+  private void sendRequest(Exchange exchange) {
+    List<Payload> payloads = new ArrayList<>();
+    try {
+      for (IkeTask task : exchange.tasks()) {
+        task.build(payloads);
+      }
+    } catch (IkeFailure f) {
+      ctx.log()
+          .event(
+              "exchange_failed",
+              sa.config().name(),
+              "exchange",
+              exchange.name(),
+              "stage",
+              "build",
+              "reason",
+              f.getMessage());
+      exchange.tasks().forEach(IkeTask::abandoned);
+      if (f.fatalForIkeSa()) {
+        ctx.destroy(sa, f.getMessage(), false);
+      }
+      return;
+    }
+    IkeMessage request =
+        new IkeMessage(
+            sa.initiatorSpi(),
+            sa.responderSpi(),
+            exchange.exchangeType(),
+            sa.originalInitiator() ? IkeHeader.FLAG_INITIATOR : 0,
+            nextRequestId,
+            payloads);
+    activeDatagrams = encode(request);
+    if (exchange.exchangeType() == ExchangeType.IKE_SA_INIT) {
+      sa.initMessages(activeDatagrams.get(0), null);
+    }
+    active = exchange;
+    retransmits = 0;
+    firstSentNanos = ctx.nanoTime();
+    nextRetransmitNanos = firstSentNanos + retransmission.waitNanos(0);
+    transmit(activeDatagrams);
+  }
+
+  /** Processes the response to our request in flight; anything else is dropped. */
+  public void onResponse(IkeMessage response, Inbound inbound) {
+    if (active == null || response.messageId() != nextRequestId) {
+      ctx.log()
+          .event(
+              "message_dropped",
+              sa.config().name(),
+              "reason",
+              "unexpected response",
+              "message_id",
+              response.messageId());
+      return;
+    }
+    Exchange exchange = active;
+    if (exchange.exchangeType() == ExchangeType.IKE_SA_INIT) {
+      sa.initMessages(sa.initRequest(), inbound.raw());
+    }
+    boolean retry = false;
+    try {
+      for (IkeTask task : exchange.tasks()) {
+        retry |= task.process(response, inbound) == IkeTask.Status.RETRY;
+      }
+    } catch (IkeFailure f) {
+      active = null;
+      nextRequestId++;
+      ctx.log()
+          .event(
+              "exchange_failed",
+              sa.config().name(),
+              "exchange",
+              exchange.name(),
+              "notify",
+              f.notifyName(),
+              "reason",
+              f.getMessage());
+      if (f.fatalForIkeSa()) {
+        ctx.destroy(sa, f.getMessage(), true);
+      } else {
+        startNext();
+      }
+      return;
+    }
+    active = null;
+    if (retry) {
+      // COOKIE or INVALID_KE_PAYLOAD: the same exchange again, still message id 0 (RFC 7296 2.6).
+      sendRequest(exchange);
+      return;
+    }
+    nextRequestId++;
+    startNext();
+  }
+
+  /**
+   * Processes a request of the peer's: a retransmission of the last one gets the cached response,
+   * the expected one is handled by responder tasks, any other id is dropped (RFC 7296 2.2).
+   */
+  public void onRequest(IkeMessage request, Inbound inbound) {
+    if (request.messageId() == cachedResponseId && cachedResponse != null) {
+      transmit(cachedResponse);
+      return;
+    }
+    if (request.messageId() != expectedRequestId) {
+      ctx.log()
+          .event(
+              "message_dropped",
+              sa.config().name(),
+              "reason",
+              "unexpected message id",
+              "message_id",
+              request.messageId(),
+              "expected",
+              expectedRequestId);
+      return;
+    }
+    List<IkeTask> tasks = List.of();
+    List<Payload> out = new ArrayList<>();
+    IkeFailure failure = null;
+    try {
+      tasks = ResponderTasks.create(sa, ctx, request);
+      for (IkeTask task : tasks) {
+        task.process(request, inbound);
+      }
+      for (IkeTask task : tasks) {
+        task.build(out);
+      }
+    } catch (IkeFailure f) {
+      failure = f;
+      out = new ArrayList<>();
+      if (f.notifyType() != 0) {
+        out.add(NotifyPayload.of(f.notifyType(), f.notifyData()));
+      }
+      ctx.log()
+          .event(
+              "exchange_failed",
+              sa.config().name(),
+              "exchange",
+              ExchangeType.name(request.exchangeType()),
+              "role",
+              "responder",
+              "notify",
+              f.notifyName(),
+              "reason",
+              f.getMessage());
+    }
+    boolean initFailed = failure != null && request.exchangeType() == ExchangeType.IKE_SA_INIT;
+    IkeMessage response =
+        new IkeMessage(
+            sa.initiatorSpi(),
+            initFailed ? 0 : sa.responderSpi(),
+            request.exchangeType(),
+            IkeHeader.FLAG_RESPONSE | (sa.originalInitiator() ? IkeHeader.FLAG_INITIATOR : 0),
+            request.messageId(),
+            out);
+    List<byte[]> datagrams = encode(response);
+    if (request.exchangeType() == ExchangeType.IKE_SA_INIT) {
+      sa.initMessages(inbound.raw(), datagrams.get(0));
+    }
+    cachedResponse = datagrams;
+    cachedResponseId = request.messageId();
+    expectedRequestId++;
+    transmit(datagrams);
+    if (failure != null && failure.fatalForIkeSa()) {
+      ctx.destroy(sa, failure.getMessage(), false);
+    } else if (failure == null) {
+      tasks.forEach(IkeTask::responded);
+    }
+  }
+
+  /** Retransmits or gives up; called by the daemon's timer. */
+  public void onTimer(long now) {
+    if (active == null || now < nextRetransmitNanos) {
+      return;
+    }
+    boolean deadline =
+        giveUpNanos > 0
+            && sa.state() != IkeSaState.CONNECTING
+            && now - firstSentNanos >= giveUpNanos;
+    if (retransmits >= retransmission.tries() || deadline) {
+      Exchange exchange = active;
+      active = null;
+      exchange.tasks().forEach(IkeTask::abandoned);
+      ctx.log()
+          .event(
+              "peer_unreachable",
+              sa.config().name(),
+              "exchange",
+              exchange.name(),
+              "retransmits",
+              retransmits);
+      ctx.destroy(sa, "no response to " + exchange.name(), true);
+      return;
+    }
+    retransmits++;
+    long wait = retransmission.waitNanos(retransmits);
+    if (giveUpNanos > 0 && sa.state() != IkeSaState.CONNECTING) {
+      wait = Math.min(wait, Math.max(1, firstSentNanos + giveUpNanos - now));
+    }
+    nextRetransmitNanos = now + wait;
+    ctx.log()
+        .event(
+            "retransmit",
+            sa.config().name(),
+            "exchange",
+            active.name(),
+            "message_id",
+            nextRequestId,
+            "attempt",
+            retransmits);
+    transmit(activeDatagrams);
+  }
+
+  /** When the next retransmission is due, or Long.MAX_VALUE. */
+  public long nextDeadline() {
+    return active == null ? Long.MAX_VALUE : nextRetransmitNanos;
+  }
+
+  private List<byte[]> encode(IkeMessage message) {
+    if (message.exchangeType() == ExchangeType.IKE_SA_INIT) {
+      return List.of(message.encode());
+    }
+    if (sa.peerSupportsFragmentation()) {
+      return message.encodeFragments(sa.sendCipher(), FRAGMENT_SIZE);
+    }
+    return List.of(message.encodeProtected(sa.sendCipher()));
+  }
+
+  private void transmit(List<byte[]> datagrams) {
+    for (byte[] d : datagrams) {
+      ctx.send(sa, d);
+    }
+  }
+}
