@@ -22,6 +22,7 @@ from harness.topo import Topology
 
 SUITES = ("throughput", "scaling", "latency", "tunnel-scale")
 DEFAULT_SYSTEMS = ("plain", "strongswan", "vpngw-strongswan", "vpngw")
+MAX_TUNNELS = 255
 
 
 def csv_list(text, kind=str):
@@ -43,7 +44,7 @@ def parser():
     p.add_argument("--tunnels", type=lambda t: csv_list(t, int),
                    help="scaling: tunnel counts sharing the load (default 1,10,100; quick 1,10)")
     p.add_argument("--scale-tunnels", type=int, default=100,
-                   help="tunnel scale: tunnels up at once, compared with 1 (default 100)")
+                   help="tunnel scale: tunnels up at once, compared with 1 (default 100, at most %d)" % MAX_TUNNELS)
     p.add_argument("--perf-event", default="cycles",
                    help="perf stat event counted over the gateway processes where the machine has it"
                         " (default cycles; 'none' to skip)")
@@ -66,6 +67,10 @@ def main(argv):
     unknown = [s for s in args.systems if s not in systems.ALL]
     if unknown:
         print("unknown system(s) %s; known: %s" % (", ".join(unknown), ", ".join(systems.ALL)), file=sys.stderr)
+        return 2
+    if not all(1 <= t <= MAX_TUNNELS for t in (args.tunnels or []) + [args.scale_tunnels]):
+        print("tunnel counts must be 1..%d (tunnel x uses 10.1.x.0/24 and 10.2.x.0/24)" % MAX_TUNNELS,
+              file=sys.stderr)
         return 2
     if os.geteuid() != 0:
         print("benchmarks/run.sh: needs root (network namespaces, TUN devices)", file=sys.stderr)

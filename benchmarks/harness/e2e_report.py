@@ -41,6 +41,16 @@ class Suite:
         r = self.idx.get((test, system, metric))
         return r["value"] if r else None
 
+    def spread(self, test, system, metric, scale=1.0, fmt="%.1f"):
+        """'median [min-max]' of the repetitions, or the median alone when there was one."""
+        r = self.idx.get((test, system, metric))
+        if not r:
+            return "n/a"
+        if len(r["samples"]) < 2:
+            return fmt % (r["value"] / scale)
+        return "%s [%s-%s]" % (fmt % (r["value"] / scale), fmt % (min(r["samples"]) / scale),
+                               fmt % (max(r["samples"]) / scale))
+
     def systems(self):
         present = {s for (_, s, _) in self.idx}
         return [s for s in SYSTEM_ORDER if s in present] + sorted(present - set(SYSTEM_ORDER))
@@ -263,18 +273,26 @@ def tunnel_scale(results_dir):
     n = st["scale_tunnels"]
     out += ["Our gateway to our gateway with 1 and with %d manual-key connections (each its own site, prefixes"
             " and SPIs; every tunnel checked with a ping through it), each count in a fresh pair of processes;"
-            " resident set size (VmRSS, /proc/<pid>/status) of each gateway 2 s after every tunnel answered,"
+            " resident set size (VmRSS, /proc/<pid>/status) of each gateway 2 s after a full GC (`jcmd PID GC.run`),"
+            " once every tunnel answered,"
             " averaged over the two gateways. Each connection is two SAs (in and out) on each gateway, so bytes"
             " per SA = (RSS with %d - RSS with 1) / (2 x %d). A JVM's RSS moves with its heap's growth, so this"
             " is an upper bound that includes each connection's route, selector and counters as well as the SA."
             " IKE setups per second are measured by issue 4's load test, not here." % (n, n, n - 1), ""]
-    out += ["| tunnels | tunnels answering | RSS per gateway (MiB) |", "|---|---|---|"]
+    out += ["| tunnels | tunnels answering | RSS per gateway (MiB), median [range] | Java heap in use per gateway"
+            " (MiB), median [range] |", "|---|---|---|---|"]
     for count in (1, n):
         t = "tunnels-%d" % count
-        rss = s.v(t, "vpngw", "rss_bytes")
-        out.append("| %d | %s | %s |" % (count, f(s.v(t, "vpngw", "tunnels_up"), "%.0f"), f(rss and rss / 2 ** 20, "%.1f")))
-    bps = s.v("tunnels-%d" % n, "vpngw", "bytes_per_sa")
-    out += ["", "Memory per SA: %s bytes." % f(bps, "%.0f")]
+        out.append("| %d | %s | %s | %s |" % (count, f(s.v(t, "vpngw", "tunnels_up"), "%.0f"),
+                                             s.spread(t, "vpngw", "rss_bytes", 2 ** 20),
+                                             s.spread(t, "vpngw", "heap_used_bytes", 2 ** 20, "%.2f")))
+    bps, heap_bps = s.v("tunnels-%d" % n, "vpngw", "bytes_per_sa"), s.v("tunnels-%d" % n, "vpngw", "heap_bytes_per_sa")
+    out += ["", "Memory per SA: %s bytes of RSS; %s bytes of Java heap (live objects after the GC; off-heap buffers"
+            " are not in it)." % (f(bps, "%.0f"), f(heap_bps, "%.0f"))]
+    if (bps is not None and bps < 0) or (heap_bps is not None and heap_bps < 0):
+        out.append("A negative figure means the memory %d tunnels add is smaller than the run-to-run noise of a JVM's"
+                   " resident set and live heap (compare the ranges above); a larger `--scale-tunnels` (up to 255)"
+                   " resolves it finer." % n)
     out += [""] + s.failures()
     return out + [""]
 

@@ -41,6 +41,8 @@ METRICS = {
     "load_target_gbps": ("Gbit/s", "higher"),
     "rss_bytes": ("bytes", "lower"),
     "bytes_per_sa": ("bytes", "lower"),
+    "heap_used_bytes": ("bytes", "lower"),
+    "heap_bytes_per_sa": ("bytes", "lower"),
     "tunnels_up": ("tunnels", "higher"),
 }
 

@@ -14,6 +14,7 @@ packet and per byte come from the same window as the rate.
 import json
 import math
 import os
+import re
 import time
 
 from harness import iperf, proc, systems
@@ -233,10 +234,26 @@ class Bench:
         test = "tunnels-%d" % tunnels
         if self.failed:
             return
-        time.sleep(2)  # let start-up garbage settle the same way for every count
+        # A full GC in each gateway first, so start-up garbage (which differs with the tunnel count)
+        # is not counted as tunnel memory; G1 also returns the freed heap to the OS then.
+        jcmd = os.path.join(os.path.dirname(self.ctx.java), "jcmd")
+        heap = []
+        for pid in self.system.pids():
+            proc.run([jcmd, str(pid), "GC.run"], timeout=60, check=False)
+            info = proc.run([jcmd, str(pid), "GC.heap_info"], timeout=60, check=False).stdout
+            heap.append(parse_heap_used(info))
+        time.sleep(2)
         rss = [proc.rss_bytes(p) for p in self.system.pids()]
         rs.add(test, "vpngw", "rss_bytes", sum(rss) / len(rss))
+        if None not in heap:
+            rs.add(test, "vpngw", "heap_used_bytes", sum(heap) / len(heap))
         rs.add(test, "vpngw", "tunnels_up", self.ctx.topo.wait_reachable(range(tunnels), 10))
+
+
+def parse_heap_used(text):
+    """Bytes in use on the Java heap from `jcmd PID GC.heap_info` ('... heap ... used 1697K ...')."""
+    m = re.search(r"heap\b.*?\bused (\d+)K", text)
+    return int(m.group(1)) * 1024 if m else None
 
 
 def parse_probe(text):
@@ -319,8 +336,10 @@ def tunnel_scale_plan(bench, rs, counts, reps):
 
 
 def finish_tunnel_scale(rs, counts):
-    """Bytes per SA from the medians: each tunnel is two SAs (inbound, outbound) on each gateway."""
+    """Bytes per SA from the medians of RSS and of the Java heap in use: each tunnel is two SAs
+    (inbound, outbound) on each gateway."""
     lo, hi = min(counts), max(counts)
-    a, b = rs.median("tunnels-%d" % lo, "vpngw", "rss_bytes"), rs.median("tunnels-%d" % hi, "vpngw", "rss_bytes")
-    if a is not None and b is not None and hi > lo:
-        rs.add("tunnels-%d" % hi, "vpngw", "bytes_per_sa", (b - a) / (2 * (hi - lo)))
+    for used, per_sa in (("rss_bytes", "bytes_per_sa"), ("heap_used_bytes", "heap_bytes_per_sa")):
+        a, b = rs.median("tunnels-%d" % lo, "vpngw", used), rs.median("tunnels-%d" % hi, "vpngw", used)
+        if a is not None and b is not None and hi > lo:
+            rs.add("tunnels-%d" % hi, "vpngw", per_sa, (b - a) / (2 * (hi - lo)))

@@ -10,6 +10,20 @@ from xml.sax.saxutils import escape
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"]
 
 
+VALUE_CHAR_PX = 5.2  # average glyph width of the 9 px value labels
+LABEL_CHAR_PX = 6.8  # and of the 12 px category labels
+
+
+def wrap(text, width):
+    """Splits a category label into at most two lines of about width characters, at spaces."""
+    if len(text) <= width or " " not in text:
+        return [text]
+    words, first = text.split(" "), ""
+    while words and (not first or len(first) + 1 + len(words[0]) <= width):
+        first = (first + " " + words.pop(0)).strip()
+    return [first, " ".join(words)] if words else [first]
+
+
 def fmt(value):
     """Three significant digits, no exponent for the magnitudes these charts show."""
     if value == 0:
@@ -54,7 +68,7 @@ def bar_chart(title, categories, series, unit, log=False, width=760, height=420)
     values = [v for _, vs in series for v in vs if v is not None and (v > 0 or not log)]
     ml, mr, mt = 78, 16, 44
     legend_rows = int(math.ceil(len(series) / 3.0))
-    mb = 46 + 20 * legend_rows
+    mb = 58 + 20 * legend_rows
     pw, ph = width - ml - mr, height - mt - mb
     if not values:
         values = [1.0]
@@ -97,14 +111,21 @@ def bar_chart(title, categories, series, unit, log=False, width=760, height=420)
             out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %s</title></rect>'
                        % (x + 1, top, max(1.0, bar - 2), max(0.0, base - top), PALETTE[si % len(PALETTE)],
                           escape(series[si][0]), escape(fmt(v)), escape(unit)))
-            out.append('<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9">%s</text>'
-                       % (x + bar / 2, top - 3, escape(fmt(v))))
-        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (ml + ci * group + group / 2, base + 18,
-                                                                           escape(cat)))
+            text = fmt(v)
+            if len(text) * VALUE_CHAR_PX > bar:
+                # Too wide for its bar: upright, reading upwards from just above the bar.
+                out.append('<text transform="translate(%.1f %.1f) rotate(-90)" font-size="9">%s</text>'
+                           % (x + bar / 2 + 3, top - 3, escape(text)))
+            else:
+                out.append('<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9">%s</text>'
+                           % (x + bar / 2, top - 3, escape(text)))
+        for li, line in enumerate(wrap(cat, int(group / LABEL_CHAR_PX))):
+            out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>'
+                       % (ml + ci * group + group / 2, base + 16 + 14 * li, escape(line)))
     out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333"/>' % (ml, base, ml + pw, base))
     for si, (name, _) in enumerate(series):
         lx = ml + (si % 3) * (pw / 3)
-        ly = base + 40 + (si // 3) * 20
+        ly = base + 52 + (si // 3) * 20
         out.append('<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>' % (lx, ly - 10, PALETTE[si % len(PALETTE)]))
         out.append('<text x="%.1f" y="%d">%s</text>' % (lx + 17, ly, escape(name)))
     out.append("</svg>")

@@ -163,6 +163,14 @@ class Plans(unittest.TestCase):
         self.assertTrue(all(s == 1 for _, s in suites.spread(100)))
 
 
+class JcmdOutput(unittest.TestCase):
+    def test_heap_in_use_from_gc_heap_info(self):
+        text = ("18430:\ngarbage-first heap   total reserved 6172672K, committed 28672K, used 1697K"
+                " [0x0000000687400000, 0x0000000800000000)\n region size 4096K, 0 young (0K), 0 survivors (0K)\n")
+        self.assertEqual(1697 * 1024, suites.parse_heap_used(text))
+        self.assertIsNone(suites.parse_heap_used("18430:\nAttachNotSupportedException"))
+
+
 class GatewayConfig(unittest.TestCase):
     def test_manual_keys_mirror_each_other_per_tunnel(self):
         keys = [("aa" * 20, "bb" * 20), ("cc" * 20, "dd" * 20)]
