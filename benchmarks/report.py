@@ -97,6 +97,8 @@ def header(out_dir, lines):
     p("| kernel | %s |" % m["kernel"])
     p("| JDK | %s |" % m["jdk"])
     p("| OpenSSL | %s |" % m["openssl"])
+    if "date" in m:
+        p("| run | `%s`, %s |" % (m["command"], m["date"]))
     p("| conditions | each run on an otherwise idle machine (no builds, tests or other benchmarks) |\n")
 
 

@@ -18,7 +18,8 @@ export PYTHONPATH="$ROOT/benchmarks"
 PY=/usr/bin/python3 # Debian's interpreter; the harness needs only its standard library
 case "${1:-}" in
   "" | -h | --help) exec "$PY" -m harness --help ;;
-  compare | report) exec "$PY" -m harness "$@" ;;
+  compare) exec "$PY" -m harness "$@" ;;
+  report) source "$ROOT/scripts/jdk.sh" && exec "$PY" -m harness "$@" ;; # the JDK row of older JMH results
 esac
 [ "$(id -u)" -eq 0 ] || { echo "benchmarks/run.sh: needs root (network namespaces, TUN devices)" >&2; exit 1; }
 for tool in ip ping iperf3; do

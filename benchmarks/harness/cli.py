@@ -59,6 +59,8 @@ def main(argv):
         if len(args.files) != 2:
             print("usage: benchmarks/run.sh compare A.json B.json", file=sys.stderr)
             return 2
+        # A reader that stops early (| head) ends the comparison quietly; nothing needs cleaning up.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         return compare.main(*args.files)
     quick = args.mode == "quick"
     out = os.path.abspath(args.out or os.path.join(root, "benchmarks", "results", "quick" if quick else ""))
@@ -97,7 +99,7 @@ def main(argv):
     ctx = systems.Context(root, topo, work, java, jvm_flags)
     bench = suites.Bench(ctx, perf_event, os.path.join(out, "logs"))
     command = os.environ.get("VPNGW_BENCH_COMMAND") or "benchmarks/run.sh " + " ".join(argv)
-    info = machine(root, java, perf_note)
+    info = machine(root, java, perf_note or "counts %s per packet over the gateway processes" % perf_event)
     settings = {"reps": reps, "duration_s": duration, "systems": args.systems, "workers": workers,
                 "tunnels": tunnels, "scale_tunnels": args.scale_tunnels, "latency_warmup_s": warmup,
                 "latency_rate_per_s": suites.PROBE_RATE, "latency_probe_bytes": suites.PROBE_PAYLOAD + 28,
@@ -156,6 +158,8 @@ def results_markdown(root, out):
 def write_report(root, out):
     md = results_markdown(root, out)
     report.write(out, md)
-    print("wrote %s (charts in %s)" % (os.path.relpath(md, root), os.path.relpath(os.path.join(out, "charts"), root)),
+    charts = os.path.join(out, "charts")
+    print("wrote %s%s" % (os.path.relpath(md, root),
+                          " (charts in %s)" % os.path.relpath(charts, root) if os.path.isdir(charts) else ""),
           file=sys.stderr)
     return 0

@@ -128,7 +128,7 @@ def machine(root, java, perf_note):
         "openssl": _sh("openssl version"),
         "strongswan": _sh("dpkg-query -W -f '${Version}' strongswan-charon 2>/dev/null"),
         "iperf3": _sh("iperf3 --version | head -1"),
-        "perf": perf_note or "counts cycles",
+        "perf": perf_note,
         "commit": commit,
         "load_average_at_start": open("/proc/loadavg").read().split()[:3],
     }
