@@ -41,10 +41,6 @@ def ops(r):
     return r["primaryMetric"]["score"] if r else None
 
 
-def err(r):
-    return r["primaryMetric"]["scoreError"] if r else None
-
-
 def alloc(r):
     if not r:
         return None

@@ -94,7 +94,15 @@ def tail(path, lines=25):
 
 def cpu_seconds(pid):
     """utime + stime of a process (all its threads), in seconds, from /proc/<pid>/stat."""
-    return parse_stat_cpu(read_text("/proc/%d/stat" % pid)) / CLOCK_TICKS
+    return parse_stat_cpu(proc_file(pid, "stat")) / CLOCK_TICKS
+
+
+def proc_file(pid, name):
+    """/proc/<pid>/<name>; a process that is gone (a gateway that crashed) is a failed measurement."""
+    text = read_text("/proc/%d/%s" % (pid, name))
+    if not text:
+        raise HarnessError("process %d has exited" % pid)
+    return text
 
 
 def parse_stat_cpu(stat_line):
@@ -118,7 +126,7 @@ def parse_proc_stat(text):
 
 def rss_bytes(pid):
     """Resident set size of a process from /proc/<pid>/status (VmRSS)."""
-    return parse_vm_rss(read_text("/proc/%d/status" % pid))
+    return parse_vm_rss(proc_file(pid, "status"))
 
 
 def parse_vm_rss(status_text):

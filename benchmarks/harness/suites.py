@@ -238,12 +238,16 @@ class Bench:
         # is not counted as tunnel memory; G1 also returns the freed heap to the OS then.
         jcmd = os.path.join(os.path.dirname(self.ctx.java), "jcmd")
         heap = []
-        for pid in self.system.pids():
-            proc.run([jcmd, str(pid), "GC.run"], timeout=60, check=False)
-            info = proc.run([jcmd, str(pid), "GC.heap_info"], timeout=60, check=False).stdout
-            heap.append(parse_heap_used(info))
-        time.sleep(2)
-        rss = [proc.rss_bytes(p) for p in self.system.pids()]
+        try:
+            for pid in self.system.pids():
+                proc.run([jcmd, str(pid), "GC.run"], timeout=60, check=False)
+                info = proc.run([jcmd, str(pid), "GC.heap_info"], timeout=60, check=False).stdout
+                heap.append(parse_heap_used(info))
+            time.sleep(2)
+            rss = [proc.rss_bytes(p) for p in self.system.pids()]
+        except HarnessError as e:
+            rs.fail(test, "vpngw", rep, e)
+            return
         rs.add(test, "vpngw", "rss_bytes", sum(rss) / len(rss))
         if None not in heap:
             rs.add(test, "vpngw", "heap_used_bytes", sum(heap) / len(heap))

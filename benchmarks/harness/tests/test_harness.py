@@ -23,6 +23,10 @@ class ProcParsers(unittest.TestCase):
         self.assertAlmostEqual(165 / proc.CLOCK_TICKS, busy)
         self.assertAlmostEqual(1185 / proc.CLOCK_TICKS, total)
 
+    def test_a_process_that_is_gone_fails_the_measurement(self):
+        with self.assertRaisesRegex(proc.HarnessError, "has exited"):
+            proc.cpu_seconds(2 ** 22 + 1)  # above pid_max's ceiling: never a live process
+
     def test_vm_rss_in_bytes(self):
         self.assertEqual(123 * 1024, proc.parse_vm_rss("Name:\tjava\nVmRSS:\t     123 kB\nThreads: 9\n"))
 
