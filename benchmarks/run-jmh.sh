@@ -37,6 +37,17 @@ echo "[5/5] JMH: every other suite, OpenSSL and JDK, 64 B and 1400 B" >&2
 run_jmh suites 'dev.vpngw.benchmarks.EspBenchmark' -p size=64,1400 \
   -p suite=AES_GCM_16_256,CHACHA20_POLY1305,AES_GMAC_128,AES_CBC_128+HMAC_SHA1_96,AES_CBC_128+HMAC_SHA2_256_128,AES_CBC_256+HMAC_SHA2_512_256
 fi
-[ "$MODE" = scaling ] && MODE=full
-/usr/bin/python3 "$ROOT/benchmarks/report.py" "$OUT" "$MODE" >"$ROOT/benchmarks/RESULTS.md"
+if [ "$MODE" != scaling ]; then
+  # How these figures were made, for RESULTS.md (the JMH JSON records the JVM but not the machine).
+  CMD="benchmarks/run-jmh.sh${1:+ $1}" /usr/bin/python3 - "$OUT/jmh-run.json" <<'PY'
+import json, os, platform, re, subprocess, sys
+sh = lambda c: subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
+cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
+json.dump({"command": os.environ["CMD"], "cpu": cpu.group(1) if cpu else "?", "cores": os.cpu_count(),
+           "kernel": platform.release(), "jdk": sh('"$JAVA_HOME/bin/java" -version 2>&1 | head -1'),
+           "openssl": sh("openssl version"), "date": sh("date -u +%Y-%m-%dT%H:%M:%SZ")},
+          open(sys.argv[1], "w"), indent=1)
+PY
+fi
+/usr/bin/python3 "$ROOT/benchmarks/report.py" "$OUT" "$ROOT/benchmarks/RESULTS.md"
 echo "wrote benchmarks/RESULTS.md" >&2
