@@ -48,6 +48,12 @@ import java.util.function.LongSupplier;
 public final class IkeDaemon implements IkeContext {
   private static final long TIMER_PERIOD_NANOS = 50_000_000L;
 
+  /** A responder's IKE SA that has not authenticated in this time is dropped (RFC 7296 2.6). */
+  static final long HALF_OPEN_TIMEOUT_NANOS = 30_000_000_000L;
+
+  /** At most this many "message_dropped" lines a second: garbage must not flood the log. */
+  private static final int DROP_LOGS_PER_SECOND = 10;
+
   private final List<IkeConnectionConfig> connections;
   private final IkeTransport transport;
   private final ChildSaInstaller installer;
@@ -67,6 +73,9 @@ public final class IkeDaemon implements IkeContext {
       new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Deferred::dueNanos));
   private long nextTimerNanos;
   private long dropped;
+  private long dropLogSecond;
+  private int dropLogsThisSecond;
+  private long dropLogsSuppressed;
 
   /** A daemon for these connections; nothing happens until {@link #start()}. */
   public IkeDaemon(
@@ -437,6 +446,12 @@ public final class IkeDaemon implements IkeContext {
         continue;
       }
       manager(sa).onTimer(now);
+      if (sa.state() == IkeSaState.CONNECTING
+          && !sa.originalInitiator()
+          && now - sa.createdNanos() > HALF_OPEN_TIMEOUT_NANOS) {
+        destroy(sa, "half-open: no IKE_AUTH in time", false);
+        continue;
+      }
       if (sa.state() == IkeSaState.ESTABLISHED) {
         established(sa, now);
       }
@@ -619,6 +634,7 @@ public final class IkeDaemon implements IkeContext {
   }
 
   private void register(IkeSa sa) {
+    sa.createdNanos(clock.getAsLong());
     byLocalSpi.put(sa.localSpi(), sa);
     manager(sa);
   }

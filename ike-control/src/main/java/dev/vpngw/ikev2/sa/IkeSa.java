@@ -37,6 +37,7 @@ public final class IkeSa {
   private boolean peerSupportsSignatureHashes;
   private final List<ChildSa> children = new ArrayList<>();
   private final FragmentReassembler reassembler = new FragmentReassembler();
+  private long createdNanos;
   private long establishedNanos;
   private long lastInboundNanos;
   private long rekeyAtNanos = Long.MAX_VALUE;
@@ -222,6 +223,15 @@ public final class IkeSa {
 
   public FragmentReassembler reassembler() {
     return reassembler;
+  }
+
+  /** When the SA was made (a half-open responder SA expires by it). */
+  public long createdNanos() {
+    return createdNanos;
+  }
+
+  public void createdNanos(long nanos) {
+    this.createdNanos = nanos;
   }
 
   public long establishedNanos() {
