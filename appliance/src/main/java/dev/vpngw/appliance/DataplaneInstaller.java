@@ -6,7 +6,10 @@ import dev.vpngw.pipeline.Dataplane;
 import dev.vpngw.pipeline.TunnelInfo;
 import dev.vpngw.sa.SaConfig;
 import dev.vpngw.selector.SelectorSet;
+import dev.vpngw.selector.TrafficSelector;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -97,5 +100,59 @@ final class DataplaneInstaller implements ChildSaInstaller {
   @Override
   public long bytes(int spi) {
     return dataplane.saBytes(spi);
+  }
+
+  /**
+   * The part of the connection's routes a child SA carries: each route cut to the child's remote
+   * selectors (all of it for 0.0.0.0/0, one prefix for a policy-based pair), as prefixes.
+   */
+  static List<IpPrefix> routes(List<IpPrefix> connection, List<TrafficSelector> remote) {
+    List<IpPrefix> out = new ArrayList<>();
+    for (IpPrefix p : connection) {
+      BigInteger pStart = new BigInteger(1, p.address());
+      BigInteger pEnd =
+          pStart.add(BigInteger.ONE.shiftLeft(bits(p) - p.length())).subtract(BigInteger.ONE);
+      for (TrafficSelector ts : remote) {
+        if (ts.isIpv6() != p.isIpv6()) {
+          continue;
+        }
+        BigInteger start = pStart.max(new BigInteger(1, ts.startAddress()));
+        BigInteger end = pEnd.min(new BigInteger(1, ts.endAddress()));
+        for (IpPrefix cut : cidrs(start, end, bits(p))) {
+          if (!out.contains(cut)) {
+            out.add(cut);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int bits(IpPrefix p) {
+    return p.isIpv6() ? 128 : 32;
+  }
+
+  /** The fewest prefixes covering [start, end] exactly. */
+  private static List<IpPrefix> cidrs(BigInteger start, BigInteger end, int bits) {
+    List<IpPrefix> out = new ArrayList<>();
+    while (start.compareTo(end) <= 0) {
+      int size = start.signum() == 0 ? bits : Math.min(bits, start.getLowestSetBit());
+      while (size > 0
+          && start.add(BigInteger.ONE.shiftLeft(size)).subtract(BigInteger.ONE).compareTo(end)
+              > 0) {
+        size--;
+      }
+      out.add(IpPrefix.of(bytes(start, bits / 8), bits - size));
+      start = start.add(BigInteger.ONE.shiftLeft(size));
+    }
+    return out;
+  }
+
+  private static byte[] bytes(BigInteger v, int length) {
+    byte[] raw = v.toByteArray();
+    byte[] out = new byte[length];
+    int copy = Math.min(raw.length, length);
+    System.arraycopy(raw, raw.length - copy, out, length - copy, copy);
+    return out;
   }
 }

@@ -39,8 +39,12 @@ import org.agrona.CloseHelper;
  * when its fd closes).
  */
 final class GatewayRuntime implements AutoCloseable {
-  /** Bytes of counter values in the counters file: room for thousands of SAs. */
-  private static final int COUNTER_VALUES_BYTES = 1 << 20;
+  /**
+   * Bytes of counter values in the counters file: 65,536 counters, about 3,600 child SAs (18
+   * counters a pair: packets, bytes and drops by reason, per direction). The file is sparse: pages
+   * of counters never allocated cost nothing.
+   */
+  private static final int COUNTER_VALUES_BYTES = 8 << 20;
 
   private final GatewayConfig config;
   private final List<AutoCloseable> resources = new ArrayList<>();

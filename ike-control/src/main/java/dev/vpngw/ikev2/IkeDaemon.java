@@ -25,6 +25,7 @@ import dev.vpngw.ikev2.task.IkeRekeyTask;
 import dev.vpngw.ikev2.task.Inbound;
 import dev.vpngw.ikev2.task.NatDetectionTask;
 import dev.vpngw.ikev2.task.TaskManager;
+import dev.vpngw.selector.TrafficSelector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -119,13 +120,33 @@ public final class IkeDaemon implements IkeContext {
             ExchangeType.IKE_SA_INIT,
             List.of(new IkeInitTask(sa, this, true), new NatDetectionTask(sa, this, true)),
             "ike-sa-init"));
-    m.queue(
-        new Exchange(
-            ExchangeType.IKE_AUTH,
-            List.of(
-                new IkeAuthTask(sa, this, true),
-                new ChildCreateTask(sa, this, true, ExchangeType.IKE_AUTH, null)),
-            "ike-auth"));
+    if (!c.childPerPair()) {
+      m.queue(
+          new Exchange(
+              ExchangeType.IKE_AUTH,
+              List.of(
+                  new IkeAuthTask(sa, this, true),
+                  new ChildCreateTask(sa, this, true, ExchangeType.IKE_AUTH, null)),
+              "ike-auth"));
+      return sa;
+    }
+    // Policy-based: the first pair rides on IKE_AUTH, every other pair gets a CREATE_CHILD_SA.
+    boolean first = true;
+    for (TrafficSelector local : c.localTs()) {
+      for (TrafficSelector remote : c.remoteTs()) {
+        if (local.isIpv6() != remote.isIpv6()) {
+          continue;
+        }
+        int type = first ? ExchangeType.IKE_AUTH : ExchangeType.CREATE_CHILD_SA;
+        ChildCreateTask child =
+            ChildCreateTask.forSelectors(sa, this, type, List.of(local), List.of(remote));
+        m.queue(
+            first
+                ? new Exchange(type, List.of(new IkeAuthTask(sa, this, true), child), "ike-auth")
+                : new Exchange(type, List.of(child), "create-child"));
+        first = false;
+      }
+    }
     return sa;
   }
 

@@ -345,4 +345,48 @@ class IkeExchangeTest {
     assertEquals(4500, tb.peer.getPort());
     assertTrue(tb.outbound.udpEncapsulation());
   }
+
+  @Test
+  void policyBasedConnectionMakesOneChildSaPerPairUnderOneIkeSa() {
+    IkePair p =
+        pair(
+            a().localTs("10.1.1.0/24,10.1.2.0/24").remoteTs("10.2.1.0/24").childPerPair(true),
+            b().localTs("10.2.0.0/16").remoteTs("10.1.0.0/16"));
+    p.a.start();
+    p.deliver();
+    IkeSa sa = only(p.a);
+    assertEquals(2, sa.children().size(), String.join("\n", p.logA));
+    assertEquals(2, only(p.b).children().size());
+    assertEquals(2, p.installerA.tunnels.size());
+    assertEquals(
+        List.of(
+            List.of(dev.vpngw.selector.TrafficSelector.parse("10.1.1.0/24")),
+            List.of(dev.vpngw.selector.TrafficSelector.parse("10.1.2.0/24"))),
+        p.installerA.tunnels.values().stream().map(t -> t.selectors.local()).toList());
+    // Each pair rekeys in its own tunnel.
+    List<Integer> before = sa.children().stream().map(ChildSa::outboundSpi).toList();
+    p.a.rekeyChildren("a-to-b");
+    p.deliver();
+    assertEquals(2, only(p.a).children().size());
+    assertEquals(2, p.installerA.tunnels.size());
+    assertTrue(only(p.a).children().stream().noneMatch(c -> before.contains(c.outboundSpi())));
+    for (MemoryInstaller.Tunnel t : p.installerA.tunnels.values()) {
+      assertEquals(1, t.selectors.local().size());
+      assertTrue(only(p.a).children().stream().anyMatch(c -> c.outboundSpi() == t.outbound.spi()));
+    }
+  }
+
+  @Test
+  void aDataplaneThatRefusesTheChildSaLeavesTheIkeSaUpAndNothingHalfInstalled() {
+    IkePair p = pair(a(), b());
+    p.installerB.capacity = 0;
+    p.a.start();
+    p.deliver();
+    assertEquals(IkeSaState.ESTABLISHED, only(p.a).state());
+    assertEquals(IkeSaState.ESTABLISHED, only(p.b).state());
+    assertTrue(only(p.a).children().isEmpty() && only(p.b).children().isEmpty());
+    assertTrue(p.installerA.tunnels.isEmpty() && p.installerB.tunnels.isEmpty());
+    assertTrue(
+        p.logB.stream().anyMatch(l -> l.contains("NO_ADDITIONAL_SAS")), String.join("\n", p.logB));
+  }
 }

@@ -155,6 +155,7 @@ final class IkePair {
     Duration dpdTimeout = Duration.ZERO;
     DpdAction dpdAction = DpdAction.RESTART;
     boolean forceEncap;
+    boolean childPerPair;
     IkeConnectionConfig.Auth localAuth;
     IkeConnectionConfig.Auth remoteAuth;
     Identity localId;
@@ -253,12 +254,21 @@ final class IkePair {
       return this;
     }
 
+    Builder childPerPair(boolean v) {
+      childPerPair = v;
+      return this;
+    }
+
     IkeConnectionConfig build() {
       List<String> ikes = ikeProposals != null ? ikeProposals : List.of(ike);
       List<String> esps = espProposals != null ? espProposals : List.of(esp);
+
       boolean a = self.equals(A_ADDRESS);
       String lts = localTs != null ? localTs : a ? "10.1.0.0/16" : "10.2.0.0/16";
       String rts = remoteTs != null ? remoteTs : a ? "10.2.0.0/16" : "10.1.0.0/16";
+      // Several selectors are written comma-separated.
+      List<String> localList = List.of(lts.split(","));
+      List<String> remoteList = List.of(rts.split(","));
       IkeConnectionConfig.Psk key =
           new IkeConnectionConfig.Psk(psk.getBytes(StandardCharsets.UTF_8));
       return new IkeConnectionConfig(
@@ -271,14 +281,15 @@ final class IkePair {
           remoteAuth != null ? remoteAuth : key,
           ikes.stream().map(ProposalParser::ike).toList(),
           esps.stream().map(ProposalParser::esp).toList(),
-          List.of(TrafficSelector.parse(lts)),
-          List.of(TrafficSelector.parse(rts)),
+          localList.stream().map(TrafficSelector::parse).toList(),
+          remoteList.stream().map(TrafficSelector::parse).toList(),
           lifetimes,
           dpdDelay,
           dpdTimeout,
           dpdAction,
           mode,
-          forceEncap);
+          forceEncap,
+          childPerPair);
     }
   }
 }

@@ -33,6 +33,10 @@ final class MemoryInstaller implements ChildSaInstaller {
 
   final Map<Integer, Tunnel> tunnels = new LinkedHashMap<>();
   final Map<Integer, Long> bytes = new HashMap<>();
+
+  /** Inbound SAs it takes before it refuses, as a dataplane out of counters does. */
+  int capacity = Integer.MAX_VALUE;
+
   private int nextId;
 
   @Override
@@ -47,6 +51,9 @@ final class MemoryInstaller implements ChildSaInstaller {
     Tunnel t = tunnels.get(tunnel);
     if (t == null) {
       throw new IllegalArgumentException("no tunnel " + tunnel);
+    }
+    if (allInbound().size() >= capacity) {
+      throw new IllegalStateException("unable to allocate counter, buffer is full");
     }
     for (Tunnel other : tunnels.values()) {
       if (other.inbound.containsKey(sa.spi())) {

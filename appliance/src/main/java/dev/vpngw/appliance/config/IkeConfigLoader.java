@@ -120,7 +120,7 @@ final class IkeConfigLoader {
     List<TrafficSelector> localTs;
     List<TrafficSelector> remoteTs;
     switch (ts) {
-      case "policy" -> {
+      case "policy", "pairs" -> {
         localTs = gateway.vnetPrefixes().stream().map(TrafficSelector::of).toList();
         remoteTs = site.addressPrefixes().stream().map(TrafficSelector::of).toList();
       }
@@ -131,7 +131,8 @@ final class IkeConfigLoader {
       default ->
           throw new ConfigException(
               n.field("trafficSelectors"),
-              "policy (the prefixes on both sides) or any (route-based: 0.0.0.0/0 and ::/0)");
+              "policy (one child SA for the prefixes on both sides), pairs (one child SA per pair"
+                  + " of prefixes) or any (route-based: 0.0.0.0/0 and ::/0)");
     }
     String mode = n.string("connectionMode", "both");
     ConnectionMode connectionMode =
@@ -173,7 +174,8 @@ final class IkeConfigLoader {
           dpdTimeout,
           dpdAction,
           connectionMode,
-          forceUdp);
+          forceUdp,
+          ts.equals("pairs"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(n.field("version").replace(".version", ""), e.getMessage());
     }

@@ -31,6 +31,8 @@ import java.util.Objects;
  * @param dpdAction what follows a dead peer
  * @param mode which side starts the IKE SA
  * @param forceEncapsulation send ESP in UDP even without a NAT (RFC 3948), telling the peer so
+ * @param childPerPair one child SA per pair of a local and a remote selector (policy-based VPNs,
+ *     Azure's usePolicyBasedTrafficSelectors) instead of one child SA for all of them
  */
 public record IkeConnectionConfig(
     String name,
@@ -49,7 +51,8 @@ public record IkeConnectionConfig(
     Duration dpdTimeout,
     DpdAction dpdAction,
     ConnectionMode mode,
-    boolean forceEncapsulation) {
+    boolean forceEncapsulation,
+    boolean childPerPair) {
 
   /** Checks presence and consistency; the loader checks the finer points with field names. */
   public IkeConnectionConfig {

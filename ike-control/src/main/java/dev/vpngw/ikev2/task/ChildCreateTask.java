@@ -53,9 +53,12 @@ public final class ChildCreateTask implements IkeTask {
   private final boolean initiator;
   private final int exchangeType;
   private final ChildSa predecessor;
+  private List<TrafficSelector> proposedLocal;
+  private List<TrafficSelector> proposedRemote;
   private int localSpi;
   private int pfsGroup;
   private KeyExchange keyExchange;
+  private byte[] ourKePublic;
   private byte[] nonce;
   private byte[] peerNonce;
   private byte[] peerKe;
@@ -82,6 +85,22 @@ public final class ChildCreateTask implements IkeTask {
       List<Integer> groups = ProposalMatcher.groups(sa.config().espProposals());
       pfsGroup = groups.isEmpty() ? 0 : groups.get(0);
     }
+  }
+
+  /**
+   * An initiator's child SA for one pair of selectors rather than the connection's whole policy
+   * (policy-based connections make one child SA per pair of prefixes).
+   */
+  public static ChildCreateTask forSelectors(
+      IkeSa sa,
+      IkeContext ctx,
+      int exchangeType,
+      List<TrafficSelector> local,
+      List<TrafficSelector> remote) {
+    ChildCreateTask t = new ChildCreateTask(sa, ctx, true, exchangeType, null);
+    t.proposedLocal = List.copyOf(local);
+    t.proposedRemote = List.copyOf(remote);
+    return t;
   }
 
   /** The child SA made, once done; null if none. */
@@ -136,13 +155,30 @@ public final class ChildCreateTask implements IkeTask {
         out.add(new KePayload(pfsGroup, keyExchange.publicValue()));
       }
     }
-    List<TrafficSelector> ours = predecessor != null ? predecessor.localTs() : c.localTs();
-    List<TrafficSelector> theirs = predecessor != null ? predecessor.remoteTs() : c.remoteTs();
+    List<TrafficSelector> ours =
+        predecessor != null
+            ? predecessor.localTs()
+            : proposedLocal != null ? proposedLocal : c.localTs();
+    List<TrafficSelector> theirs =
+        predecessor != null
+            ? predecessor.remoteTs()
+            : proposedRemote != null ? proposedRemote : c.remoteTs();
     out.add(new TsPayload(true, TsNarrowing.entries(ours)));
     out.add(new TsPayload(false, TsNarrowing.entries(theirs)));
   }
 
   private void buildResponse(List<Payload> out) throws IkeFailure {
+    try {
+      install(
+          ProposalMatcher.get(chosen, TransformType.ENCR), ByteBuffer.wrap(chosen.spi()).getInt());
+    } catch (IkeFailure f) {
+      if (!ikeAuth()) {
+        throw f;
+      }
+      logFailure(f); // IKE_AUTH: the IKE SA stands; the child's answer is the notify
+      out.add(NotifyPayload.of(f.notifyType(), f.notifyData()));
+      return;
+    }
     out.add(
         new SaPayload(
             List.of(
@@ -153,14 +189,12 @@ public final class ChildCreateTask implements IkeTask {
                     chosen.transforms()))));
     if (!ikeAuth()) {
       out.add(new NoncePayload(nonce));
-      if (keyExchange != null) {
-        out.add(new KePayload(pfsGroup, keyExchange.publicValue()));
+      if (ourKePublic != null) {
+        out.add(new KePayload(pfsGroup, ourKePublic)); // the exchange itself is done and wiped
       }
     }
     out.add(new TsPayload(true, TsNarrowing.entries(remoteTs)));
     out.add(new TsPayload(false, TsNarrowing.entries(localTs)));
-    install(
-        ProposalMatcher.get(chosen, TransformType.ENCR), ByteBuffer.wrap(chosen.spi()).getInt());
   }
 
   @Override
@@ -227,6 +261,7 @@ public final class ChildCreateTask implements IkeTask {
         pfsGroup = dh.id();
         peerKe = ke.data();
         keyExchange = DhGroup.byId(pfsGroup).newKeyExchange(ctx.random());
+        ourKePublic = keyExchange.publicValue();
       }
       nonce = new byte[IkeInitTask.NONCE_LENGTH];
       ctx.random().nextBytes(nonce);
@@ -377,22 +412,35 @@ public final class ChildCreateTask implements IkeTask {
     Arrays.fill(intOut, (byte) 0);
     Arrays.fill(encIn, (byte) 0);
     Arrays.fill(intIn, (byte) 0);
-    int tunnel =
-        predecessor != null
-            ? predecessor.tunnel()
-            : ctx.installer()
-                .addTunnel(
-                    c.name(),
-                    new InetSocketAddress(sa.peer().getAddress(), peerPort),
-                    SelectorSet.of(localTs, remoteTs));
-    ctx.installer().installInbound(tunnel, inbound);
-    // The responder of a rekey switches when the old SA is deleted (see ChildRekeyTask).
+    int tunnel = -1;
     boolean sendNow = predecessor == null || initiator;
-    if (sendNow) {
-      ctx.installer().installOutbound(tunnel, outbound);
-      if (predecessor != null) {
-        predecessor.outboundActive(false);
+    try {
+      tunnel =
+          predecessor != null
+              ? predecessor.tunnel()
+              : ctx.installer()
+                  .addTunnel(
+                      c.name(),
+                      new InetSocketAddress(sa.peer().getAddress(), peerPort),
+                      SelectorSet.of(localTs, remoteTs));
+      ctx.installer().installInbound(tunnel, inbound);
+      // The responder of a rekey switches when the old SA is deleted (see ChildRekeyTask).
+      if (sendNow) {
+        ctx.installer().installOutbound(tunnel, outbound);
+        if (predecessor != null) {
+          predecessor.outboundActive(false);
+        }
       }
+    } catch (RuntimeException e) {
+      // The dataplane refused (out of counters, a clash): nothing of this child SA may stay.
+      if (predecessor == null && tunnel >= 0) {
+        ctx.installer().removeTunnel(tunnel);
+      } else if (tunnel >= 0) {
+        ctx.installer().deleteInbound(localSpi);
+      }
+      throw IkeFailure.child(
+          NotifyType.NO_ADDITIONAL_SAS,
+          "the dataplane cannot take the child SA: " + e.getMessage());
     }
     long now = ctx.nanoTime();
     child =

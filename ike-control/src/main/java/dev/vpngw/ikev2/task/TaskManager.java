@@ -5,6 +5,7 @@ import dev.vpngw.ikev2.message.ExchangeType;
 import dev.vpngw.ikev2.message.IkeHeader;
 import dev.vpngw.ikev2.message.IkeMessage;
 import dev.vpngw.ikev2.message.NotifyPayload;
+import dev.vpngw.ikev2.message.NotifyType;
 import dev.vpngw.ikev2.message.Payload;
 import dev.vpngw.ikev2.sa.IkeSa;
 import dev.vpngw.ikev2.sa.IkeSaState;
@@ -154,6 +155,10 @@ public final class TaskManager {
       for (IkeTask task : exchange.tasks()) {
         retry |= task.process(response, inbound) == IkeTask.Status.RETRY;
       }
+    } catch (RuntimeException e) {
+      active = null;
+      internalError(exchange.name(), e);
+      return;
     } catch (IkeFailure f) {
       active = null;
       nextRequestId++;
@@ -217,6 +222,11 @@ public final class TaskManager {
       for (IkeTask task : tasks) {
         task.build(out);
       }
+    } catch (RuntimeException e) {
+      // A bug of ours must not leave the SA half-changed: answer as a failure and end it.
+      failure = IkeFailure.fatal(NotifyType.TEMPORARY_FAILURE, "internal error: " + e);
+      out = new ArrayList<>(List.of(NotifyPayload.of(NotifyType.TEMPORARY_FAILURE)));
+      internalErrorLog(ExchangeType.name(request.exchangeType()), e);
     } catch (IkeFailure f) {
       failure = f;
       out = new ArrayList<>();
@@ -258,6 +268,24 @@ public final class TaskManager {
     } else if (failure == null) {
       tasks.forEach(IkeTask::responded);
     }
+  }
+
+  private void internalError(String exchange, RuntimeException e) {
+    internalErrorLog(exchange, e);
+    ctx.destroy(sa, "internal error: " + e, true);
+  }
+
+  private void internalErrorLog(String exchange, RuntimeException e) {
+    ctx.log()
+        .event(
+            "internal_error",
+            sa.config().name(),
+            "exchange",
+            exchange,
+            "error",
+            e.toString(),
+            "at",
+            e.getStackTrace().length > 0 ? e.getStackTrace()[0].toString() : "?");
   }
 
   /** Retransmits or gives up; called by the daemon's timer. */
