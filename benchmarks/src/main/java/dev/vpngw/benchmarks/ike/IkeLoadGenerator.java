@@ -114,6 +114,14 @@ public final class IkeLoadGenerator implements Callable<Integer> {
           "hold: keep every SA, then delete all (memory per SA); churn: delete each at once.")
   String teardown;
 
+  @Option(
+      names = "--settle",
+      defaultValue = "2",
+      description =
+          "Seconds between the warm-up and the measurement: the responder frees what the"
+              + " warm-up used (our gateway keeps a freed counter slot for 1 s) and goes idle.")
+  int settleSeconds;
+
   @Option(names = "--threads", defaultValue = "1", description = "Load generator threads.")
   int threads;
 
@@ -204,6 +212,7 @@ public final class IkeLoadGenerator implements Callable<Integer> {
         if (warmup > 0) {
           System.err.printf("ike-load %s: warm-up, %d setups%n", label, warmup);
           phase(pool, workers, (w, k) -> w.churn(share(warmup, k), false));
+          Thread.sleep(settleSeconds * 1000L);
         }
         double cpu0 = responderProc == null ? Double.NaN : responderProc.cpuSeconds();
         double self0 = self.cpuSeconds();
@@ -233,6 +242,9 @@ public final class IkeLoadGenerator implements Callable<Integer> {
         }
         long sendFailures = workers.stream().mapToLong(LoadWorker::sendFailures).sum();
         out.failures(failures, sendFailures);
+        out.childTunnels(
+            workers.stream().mapToLong(w -> w.installer().added()).sum(),
+            workers.stream().mapToLong(w -> w.installer().removed()).sum());
       } finally {
         pool.shutdownNow();
         workers.forEach(LoadWorker::close);
@@ -365,6 +377,8 @@ public final class IkeLoadGenerator implements Callable<Integer> {
     long failureLines;
     List<String> failureSamples = List.of();
     long sendFailures;
+    long tunnelsAdded;
+    long tunnelsRemoved;
 
     void setup(List<PhaseResult> results, long t0, long t1, double cpu, double self) {
       latency = new Histogram(3_600_000_000L, 3);
@@ -404,6 +418,11 @@ public final class IkeLoadGenerator implements Callable<Integer> {
       failureLines = log.count();
       failureSamples = log.samples();
       sendFailures = sends;
+    }
+
+    void childTunnels(long added, long removed) {
+      tunnelsAdded = added;
+      tunnelsRemoved = removed;
     }
 
     private static double ms(long micros) {
@@ -458,7 +477,12 @@ public final class IkeLoadGenerator implements Callable<Integer> {
               .put("responder", r)
               .put(
                   "loadgen",
-                  new Json().put("cpu_s", selfCpu).put("busy_cores", selfCpu / sampledSeconds));
+                  new Json()
+                      .put("cpu_s", selfCpu)
+                      .put("busy_cores", selfCpu / sampledSeconds)
+                      // warm-up included: a cross-check that every setup brought its child SA
+                      .put("child_sa_tunnels_added", tunnelsAdded)
+                      .put("child_sa_tunnels_removed", tunnelsRemoved));
       if (hold) {
         r.put("rss_kb_after_delete", rssAfterDelete);
         j.put(

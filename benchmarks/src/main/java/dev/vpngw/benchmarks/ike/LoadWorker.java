@@ -138,7 +138,10 @@ final class LoadWorker implements AutoCloseable {
     }
   }
 
-  /** Setups, each deleted as soon as it is up, from the reused sources; nothing is timed. */
+  /**
+   * Setups, each deleted as soon as it is up, from the reused sources; their latencies are recorded
+   * if {@code timed} (not in the warm-up).
+   */
   PhaseResult churn(int count, boolean timed) {
     begin(true, timed);
     runSetups(count, churnPool);
@@ -222,6 +225,7 @@ final class LoadWorker implements AutoCloseable {
   }
 
   private void start(LoadSource s) {
+    // The clock starts as the setup starts: IKE_SA_INIT is built (KEi generated) and sent at once.
     long now = System.nanoTime();
     s.state(State.SETTING_UP, now);
     active.add(s);

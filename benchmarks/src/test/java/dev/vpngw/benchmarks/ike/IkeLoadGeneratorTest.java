@@ -51,6 +51,7 @@ class IkeLoadGeneratorTest {
                 "--psk", PSK,
                 "--json", json.toString(),
                 "--idle-sample", "0",
+                "--settle", "0",
                 "--responder-pid", Long.toString(ProcessHandle.current().pid())));
     args.addAll(List.of(extra));
     return new CommandLine(new IkeLoadGenerator()).execute(args.toArray(String[]::new));
@@ -74,6 +75,8 @@ class IkeLoadGeneratorTest {
       assertEquals(8, number(out, "established"), out);
       assertEquals(0, number(out, "failed"), out);
       assertEquals(8, number(out, "deleted"), out);
+      assertEquals(5 + 8, number(out, "child_sa_tunnels_added"), "warm-up and measured: " + out);
+      assertEquals(5 + 8, number(out, "child_sa_tunnels_removed"), out);
       assertTrue(out.contains("\"p99\":"), out);
       assertEquals(0, responder.stopAndCountSas(), "the responder keeps nothing after the run");
     }
