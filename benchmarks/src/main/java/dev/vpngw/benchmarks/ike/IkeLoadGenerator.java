@@ -292,6 +292,7 @@ public final class IkeLoadGenerator implements Callable<Integer> {
               null,
               DpdAction.CLEAR,
               ConnectionMode.INITIATOR_ONLY,
+              false,
               false);
         };
     List<LoadWorker> workers = new ArrayList<>();

@@ -69,6 +69,7 @@ final class LoopbackResponder implements AutoCloseable {
               null,
               DpdAction.CLEAR,
               ConnectionMode.RESPONDER_ONLY,
+              false,
               false));
     }
     socket = DatagramChannel.open(StandardProtocolFamily.INET);
