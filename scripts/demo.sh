@@ -28,8 +28,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 "$ROOT/scripts/topology.sh" up "$P"
-KA=$(openssl rand -hex 20); KB=$(openssl rand -hex 20)
-site() { # name self peer vnet site outspi outkey inspi inkey
+PSK=$(openssl rand -hex 24)
+site() { # name self peer vnet site connectionMode
   cat <<YAML
 gateway:
   name: demo-$1
@@ -44,14 +44,15 @@ connections:
   - name: $1-tunnel
     localNetworkGateway: remote-site
     encapsulation: udp
-    manualKeys:
-      replayWindow: 1024
-      outbound: {spi: $6, encryption: aes128gcm16, key: 0x$7}
-      inbound:  {spi: $8, encryption: aes128gcm16, key: 0x$9}
+    ike:
+      sharedKey: "$PSK"
+      ikeProposals: [aes256gcm16-prfsha256-ecp256]
+      espProposals: [aes128gcm16]
+      connectionMode: $6
 YAML
 }
-site gwA 192.0.2.1 192.0.2.2 '10.1.0.0/24, "fd00:1::/64"' '10.2.0.0/24, "fd00:2::/64"' 0x1001 "$KA" 0x2001 "$KB" >"$WORK/gwA.yaml"
-site gwB 192.0.2.2 192.0.2.1 '10.2.0.0/24, "fd00:2::/64"' '10.1.0.0/24, "fd00:1::/64"' 0x2001 "$KB" 0x1001 "$KA" >"$WORK/gwB.yaml"
+site gwA 192.0.2.1 192.0.2.2 '10.1.0.0/24, "fd00:1::/64"' '10.2.0.0/24, "fd00:2::/64"' both >"$WORK/gwA.yaml"
+site gwB 192.0.2.2 192.0.2.1 '10.2.0.0/24, "fd00:2::/64"' '10.1.0.0/24, "fd00:1::/64"' responderOnly >"$WORK/gwB.yaml"
 source "$ROOT/scripts/jdk.sh"
 "$ROOT/gateway" --version >/dev/null # builds on first use
 CP="$ROOT/appliance/target/appliance-0.1.0-SNAPSHOT.jar:$ROOT/appliance/target/lib/*"
@@ -65,6 +66,11 @@ for gw in gwA gwB; do
   grep -q ": running;" "$WORK/$gw.log" || { cat "$WORK/$gw.log"; echo "demo: $gw did not start" >&2; exit 1; }
   head -1 "$WORK/$gw.log"
 done
+echo
+echo "== IKEv2 (gateway A initiates, B responds; pre-shared key)"
+for _ in $(seq 1 300); do grep -q "event=child_sa_installed" "$WORK/gwB.log" && break; sleep 0.1; done
+grep -q "event=child_sa_installed" "$WORK/gwB.log" || { cat "$WORK/gwA.log" "$WORK/gwB.log"; echo "demo: no tunnel" >&2; exit 1; }
+grep -E "event=(ike_sa_established|child_sa_installed)" "$WORK/gwA.log" | cut -c1-200
 echo
 echo "== ping through the tunnel: LAN A (10.1.0.2) -> LAN B (10.2.0.2), then IPv6"
 ip netns exec "$P-lanA" ping -c 3 -i 0.3 10.2.0.2 | tail -2
