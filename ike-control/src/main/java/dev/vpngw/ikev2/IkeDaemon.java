@@ -256,6 +256,14 @@ public final class IkeDaemon implements IkeContext {
       }
     } catch (IkeParseException e) {
       drop(e.reason() + ": " + e.getMessage(), from);
+      if (e.reason() == IkeParseException.Reason.INVALID_SYNTAX && !response) {
+        // It passed its integrity check, so the peer really sent it: answer as RFC 7296 2.21.
+        manager(sa)
+            .rejectRequest(
+                IkeHeader.messageId(raw, 0),
+                raw[IkeHeader.EXCHANGE_TYPE_OFFSET] & 0xff,
+                NotifyType.INVALID_SYNTAX);
+      }
       return;
     }
     long now = clock.getAsLong();

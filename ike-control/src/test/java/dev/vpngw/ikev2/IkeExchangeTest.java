@@ -389,4 +389,54 @@ class IkeExchangeTest {
     assertTrue(
         p.logB.stream().anyMatch(l -> l.contains("NO_ADDITIONAL_SAS")), String.join("\n", p.logB));
   }
+
+  /** The peer's next request, protected with its real keys, made of {@code payloads}. */
+  private static byte[] requestFromA(
+      IkePair p, int messageId, List<dev.vpngw.ikev2.message.Payload> payloads) {
+    IkeSa sa = only(p.a);
+    return new dev.vpngw.ikev2.message.IkeMessage(
+            sa.initiatorSpi(),
+            sa.responderSpi(),
+            ExchangeType.INFORMATIONAL,
+            IkeHeader.FLAG_INITIATOR,
+            messageId,
+            payloads)
+        .encodeProtected(sa.sendCipher());
+  }
+
+  private static dev.vpngw.ikev2.message.IkeMessage lastResponseOfB(IkePair p) throws Exception {
+    IkePair.Datagram d = p.sent.get(p.sent.size() - 1);
+    return dev.vpngw.ikev2.message.IkeMessage.decodeProtected(
+        d.data(), 0, d.data().length, only(p.a).receiveCipher());
+  }
+
+  @Test
+  void authenticatedGarbageIsAnsweredAsTheRfcSays() throws Exception {
+    IkePair p = pair(a(), b());
+    p.a.start();
+    p.deliver();
+    // An unknown payload with the critical bit: UNSUPPORTED_CRITICAL_PAYLOAD (RFC 7296 2.5).
+    int id = p.a.manager(only(p.a)).nextRequestId();
+    byte[] critical =
+        requestFromA(
+            p,
+            id,
+            List.of(new dev.vpngw.ikev2.message.UnknownPayload(200, true, new byte[] {1, 2})));
+    p.b.onDatagram(
+        new java.net.InetSocketAddress(IkePair.A_ADDRESS, 500), 500, critical, 0, critical.length);
+    var answer = lastResponseOfB(p);
+    assertNotNull(answer.notify(dev.vpngw.ikev2.message.NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD));
+    // A Delete payload that counts an SPI of zero bytes: INVALID_SYNTAX (2.21).
+    byte[] bad =
+        requestFromA(
+            p,
+            id + 1,
+            List.of(new dev.vpngw.ikev2.message.DeletePayload(3, 0, List.of(new byte[0]))));
+    p.b.onDatagram(new java.net.InetSocketAddress(IkePair.A_ADDRESS, 500), 500, bad, 0, bad.length);
+    answer = lastResponseOfB(p);
+    assertNotNull(
+        answer.notify(dev.vpngw.ikev2.message.NotifyType.INVALID_SYNTAX), answer.toString());
+    assertEquals(IkeSaState.ESTABLISHED, only(p.b).state());
+    assertPaired(p.installerA, p.installerB);
+  }
 }

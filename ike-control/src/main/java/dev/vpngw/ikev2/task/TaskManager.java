@@ -288,6 +288,28 @@ public final class TaskManager {
             e.getStackTrace().length > 0 ? e.getStackTrace()[0].toString() : "?");
   }
 
+  /**
+   * Answers the peer's request that authenticated but did not parse (RFC 7296 2.21): a response
+   * holding only the error notify, if the request carried the message id we expect.
+   */
+  public void rejectRequest(int messageId, int exchangeType, int notifyType) {
+    if (messageId != expectedRequestId || sa.keys() == null) {
+      return;
+    }
+    IkeMessage response =
+        new IkeMessage(
+            sa.initiatorSpi(),
+            sa.responderSpi(),
+            exchangeType,
+            IkeHeader.FLAG_RESPONSE | (sa.originalInitiator() ? IkeHeader.FLAG_INITIATOR : 0),
+            messageId,
+            List.of(NotifyPayload.of(notifyType)));
+    cachedResponse = encode(response);
+    cachedResponseId = messageId;
+    expectedRequestId++;
+    transmit(cachedResponse);
+  }
+
   /** Retransmits or gives up; called by the daemon's timer. */
   public void onTimer(long now) {
     if (active == null || now < nextRetransmitNanos) {
