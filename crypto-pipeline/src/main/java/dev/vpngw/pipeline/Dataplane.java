@@ -3,7 +3,9 @@ package dev.vpngw.pipeline;
 import dev.vpngw.counters.PipelineCounters;
 import dev.vpngw.counters.SaCounters;
 import dev.vpngw.crypto.CryptoEngine;
+import dev.vpngw.crypto.Encryption;
 import dev.vpngw.esp.EspCounters;
+import dev.vpngw.esp.EspEncapsulator;
 import dev.vpngw.esp.UdpEncapsulation;
 import dev.vpngw.fib.FibBuilder;
 import dev.vpngw.fib.IpPrefix;
@@ -11,6 +13,7 @@ import dev.vpngw.io.raw.RawIpSocket;
 import dev.vpngw.io.sys.Affinity;
 import dev.vpngw.io.tun.TunDevice;
 import dev.vpngw.io.udp.UdpSocket;
+import dev.vpngw.packet.EspHeader;
 import dev.vpngw.packet.IcmpRateLimiter;
 import dev.vpngw.sa.SaConfig;
 import dev.vpngw.sa.SecurityAssociation;
@@ -25,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.IntArrayList;
@@ -34,6 +38,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -126,11 +131,35 @@ public final class Dataplane implements AutoCloseable {
   private final RingBuffer controlRing;
   private final Object controlSendLock = new Object();
   private final byte[] controlSendBuffer = new byte[UdpSocket.MAX_PAYLOAD];
-  private final List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues =
-      new ArrayList<>();
+
+  /**
+   * How long a control call waits for a worker whose command queue is full before giving up: a
+   * worker drains commands every duty cycle, so one that takes none for this long is stuck or dead.
+   */
+  static final long COMMAND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /**
+   * The most an ESP packet adds to its inner packet, without the outer IP and UDP headers (the
+   * worker hands ESP alone to the transmit agent): the ESP header, the longest IV, and the longest
+   * padding, trailer and ICV ({@link EspEncapsulator#TAILROOM}).
+   */
+  static final int MAX_ESP_OVERHEAD =
+      EspHeader.LENGTH
+          + Arrays.stream(Encryption.values()).mapToInt(Encryption::ivLength).max().orElseThrow()
+          + EspEncapsulator.TAILROOM;
+
+  /**
+   * The longest message a receive agent may put into a worker's inbox regardless of tunnels: a
+   * received ESP datagram (up to a receive slot, {@link TxAgent#SLOT}) behind its peer.
+   */
+  static final int LARGEST_RECEIVED_MESSAGE = RingMessages.PEER_LENGTH + TxAgent.SLOT;
+
+  private final WorkerProxy workerProxy;
   private final List<AgentRunner> runners = new ArrayList<>();
   private final CountersManager counters;
   private final List<AutoCloseable> agentCounters = new ArrayList<>();
+  private final AgentErrorLog errors = new AgentErrorLog(System.err);
+  private boolean closed;
 
   private Dataplane(Options options, Ports ports, CountersManager counters) {
     this.options = options;
@@ -139,67 +168,104 @@ public final class Dataplane implements AutoCloseable {
     this.controlRing = new ManyToOneRingBuffer(ring(CONTROL_RING_CAPACITY));
     RingBuffer[] inboxes = new RingBuffer[options.workers()];
     RingBuffer[] outboxes = new RingBuffer[options.workers()];
-    List<Agent> workers = new ArrayList<>();
     for (int i = 0; i < options.workers(); i++) {
       inboxes[i] = new ManyToOneRingBuffer(ring(options.ringCapacity()));
       outboxes[i] = new OneToOneRingBuffer(ring(options.ringCapacity()));
+    }
+    // Refused before any counter or thread exists: a ring that cannot take the largest message
+    // would make its agent throw on every such packet.
+    int ringMaxMessage = Math.min(inboxes[0].maxMsgLength(), outboxes[0].maxMsgLength());
+    if (ringMaxMessage < LARGEST_RECEIVED_MESSAGE) {
+      throw new IllegalArgumentException(
+          String.format(
+              "ringCapacity %d takes messages of up to %d bytes, but a received ESP datagram of up"
+                  + " to %d bytes needs %d: use a ringCapacity of at least %d",
+              options.ringCapacity(),
+              ringMaxMessage,
+              TxAgent.SLOT,
+              LARGEST_RECEIVED_MESSAGE,
+              Integer.highestOneBit(LARGEST_RECEIVED_MESSAGE * 8 - 1) << 1));
+    }
+    List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues = new ArrayList<>();
+    List<Agent> workers = new ArrayList<>();
+    for (int i = 0; i < options.workers(); i++) {
       ManyToOneConcurrentArrayQueue<WorkerCommand> q = new ManyToOneConcurrentArrayQueue<>(1024);
       commandQueues.add(q);
-      workers.add(new CryptoWorker(i, inboxes[i], outboxes[i], q, agentCounters("worker-" + i)));
+      AgentCounters c = agentCounters("worker-" + i);
+      workers.add(guard(new CryptoWorker(i, inboxes[i], outboxes[i], q, c), c));
     }
+    this.workerProxy =
+        new WorkerProxy(commandQueues, COMMAND_TIMEOUT_NANOS, SystemNanoClock.INSTANCE);
     List<Agent> io = new ArrayList<>();
     if (ports.tun() != null) {
+      AgentCounters c = agentCounters("tun-rx");
       io.add(
-          new TunRxAgent(
-              ports.tun().queue(0),
-              this::routing,
-              inboxes,
-              agentCounters("tun-rx"),
-              new IcmpRateLimiter(100, 20),
-              ports.gatewayIpv4(),
-              ports.gatewayIpv6()));
+          guard(
+              new TunRxAgent(
+                  ports.tun().queue(0),
+                  this::routing,
+                  inboxes,
+                  c,
+                  new IcmpRateLimiter(100, 20),
+                  ports.gatewayIpv4(),
+                  ports.gatewayIpv6()),
+              c));
     }
     if (ports.udp4() != null) {
-      io.add(
-          EspRxAgent.udp(
-              ports.udp4(), this::routing, inboxes, controlRing, agentCounters("udp4-rx")));
+      AgentCounters c = agentCounters("udp4-rx");
+      io.add(guard(EspRxAgent.udp(ports.udp4(), this::routing, inboxes, controlRing, c), c));
     }
     if (ports.udp6() != null) {
-      io.add(
-          EspRxAgent.udp(
-              ports.udp6(), this::routing, inboxes, controlRing, agentCounters("udp6-rx")));
+      AgentCounters c = agentCounters("udp6-rx");
+      io.add(guard(EspRxAgent.udp(ports.udp6(), this::routing, inboxes, controlRing, c), c));
     }
     if (ports.raw4() != null) {
-      io.add(EspRxAgent.raw(ports.raw4(), this::routing, inboxes, agentCounters("raw4-rx")));
+      AgentCounters c = agentCounters("raw4-rx");
+      io.add(guard(EspRxAgent.raw(ports.raw4(), this::routing, inboxes, c), c));
     }
     if (ports.raw6() != null) {
-      io.add(EspRxAgent.raw(ports.raw6(), this::routing, inboxes, agentCounters("raw6-rx")));
+      AgentCounters c = agentCounters("raw6-rx");
+      io.add(guard(EspRxAgent.raw(ports.raw6(), this::routing, inboxes, c), c));
     }
+    AgentCounters tx = agentCounters("tx");
     io.add(
-        new TxAgent(
-            outboxes,
-            ports.tun() == null ? null : ports.tun().queue(0),
-            ports.udp4(),
-            ports.udp6(),
-            ports.raw4(),
-            ports.raw6(),
-            agentCounters("tx")));
+        guard(
+            new TxAgent(
+                outboxes,
+                ports.tun() == null ? null : ports.tun().queue(0),
+                ports.udp4(),
+                ports.udp6(),
+                ports.raw4(),
+                ports.raw6(),
+                tx),
+            tx));
     switch (options.mode()) {
       case SHARED -> {
         List<Agent> all = new ArrayList<>(io);
         all.addAll(workers);
-        start(new CompositeAgent(all), 0, backoff());
+        start(SHARED_THREAD, new CompositeAgent(all), 0);
       }
       case DEDICATED -> {
-        start(new CompositeAgent(io), 0, backoff());
+        start(IO_THREAD, new CompositeAgent(io), 0);
         for (int i = 0; i < workers.size(); i++) {
-          start(workers.get(i), 1 + i, backoff());
+          start(workers.get(i).roleName(), workers.get(i), 1 + i);
         }
       }
     }
   }
 
-  /** Starts the dataplane on {@code ports}; counters go to {@code counters}. */
+  /** The name of the thread of the I/O agents in {@link ThreadingMode#DEDICATED}. */
+  static final String IO_THREAD = "vpngw-io";
+
+  /** The name of the one thread in {@link ThreadingMode#SHARED}. */
+  static final String SHARED_THREAD = "vpngw-dataplane";
+
+  /**
+   * Starts the dataplane on {@code ports}; counters go to {@code counters}.
+   *
+   * @throws IllegalArgumentException if the ring capacity cannot take the largest message a receive
+   *     agent may queue (nothing is started then)
+   */
   public static Dataplane start(Options options, Ports ports, CountersManager counters) {
     return new Dataplane(options, ports, counters);
   }
@@ -210,6 +276,10 @@ public final class Dataplane implements AutoCloseable {
     agentCounters.add(esp);
     agentCounters.add(pipeline);
     return new AgentCounters(esp, pipeline);
+  }
+
+  private Agent guard(Agent agent, AgentCounters agentCounters) {
+    return new GuardedAgent(agent, agentCounters.pipeline(), errors);
   }
 
   private static UnsafeBuffer ring(int capacity) {
@@ -226,14 +296,15 @@ public final class Dataplane implements AutoCloseable {
     return new BackoffIdleStrategy(100, 10, 1_000, 100_000);
   }
 
-  private void start(Agent agent, int cpuIndex, IdleStrategy idle) {
-    Agent pinned = options.pinThreads() ? new PinnedAgent(agent, cpuIndex) : agent;
+  private void start(String threadName, Agent agent, int cpuIndex) {
     AgentRunner runner =
         new AgentRunner(
-            idle,
-            t -> System.err.println("vpngw: agent " + agent.roleName() + " failed: " + t),
+            backoff(),
+            // Each GuardedAgent counts and reports its own agent's errors; only what fails
+            // outside every agent (the composite itself) arrives here.
+            t -> errors.report(threadName, t),
             null,
-            pinned);
+            new ThreadAgent(threadName, agent, options.pinThreads() ? cpuIndex : -1));
     runners.add(runner);
     AgentRunner.startOnThread(runner);
   }
@@ -247,13 +318,27 @@ public final class Dataplane implements AutoCloseable {
    * Starts carrying a tunnel: routes its prefixes (inner destinations) to it. Its SAs follow with
    * {@link #installOutbound} and {@link #installInbound}.
    *
-   * @throws IllegalArgumentException if the id is in use, the worker does not exist, or there is no
-   *     socket for the tunnel's peer family and encapsulation
+   * @throws IllegalArgumentException if the id is in use, the worker does not exist, there is no
+   *     socket for the tunnel's peer family and encapsulation, or its MTU makes ESP packets larger
+   *     than the dataplane's packet slots
    */
   public synchronized void addTunnel(TunnelInfo tunnel, List<IpPrefix> routes) {
     if (tunnel.worker() >= options.workers()) {
       throw new IllegalArgumentException(
           "tunnel " + tunnel.name() + ": worker " + tunnel.worker() + " of " + options.workers());
+    }
+    // The start-time check made every ring take a slot's worth of ESP, so this covers the rings.
+    int largestEsp = tunnel.mtu() + MAX_ESP_OVERHEAD;
+    if (largestEsp > TxAgent.SLOT) {
+      throw new IllegalArgumentException(
+          String.format(
+              "tunnel %s: MTU %d makes ESP packets of up to %d bytes, more than the dataplane's"
+                  + " %d-byte packet slots: the largest tunnel MTU is %d",
+              tunnel.name(),
+              tunnel.mtu(),
+              largestEsp,
+              TxAgent.SLOT,
+              TxAgent.SLOT - MAX_ESP_OVERHEAD));
     }
     if (routing.tunnel(tunnel.id()) != null) {
       throw new IllegalArgumentException("tunnel id " + tunnel.id() + " is in use");
@@ -341,8 +426,8 @@ public final class Dataplane implements AutoCloseable {
    */
   public synchronized void installOutbound(int tunnelId, SaConfig config) {
     TunnelInfo tunnel = requireTunnel(tunnelId);
-    command(
-        tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, own(tunnel, config, true)));
+    OwnedSa sa = own(tunnel, config, true);
+    command(tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, sa), sa);
   }
 
   /** Keys an inbound SA for the tunnel and routes its SPI to the tunnel's worker. */
@@ -352,8 +437,8 @@ public final class Dataplane implements AutoCloseable {
       throw new IllegalArgumentException(
           String.format("inbound SPI 0x%08x is already installed", config.spi()));
     }
-    command(
-        tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, own(tunnel, config, false)));
+    OwnedSa sa = own(tunnel, config, false);
+    command(tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, sa), sa);
     inboundSpiToTunnel.put(config.spi(), tunnelId);
     Int2IntHashMap spis = routing.spiToWorkerCopy();
     spis.put(config.spi(), tunnel.worker());
@@ -513,28 +598,58 @@ public final class Dataplane implements AutoCloseable {
     routing = new RoutingState(fibBuilder.build(), tunnels, generations, spis);
   }
 
+  /**
+   * Queues a command for a worker, waiting while its queue is full, at most {@link
+   * #COMMAND_TIMEOUT_NANOS}.
+   *
+   * @throws IllegalStateException when the dataplane is closed or the worker takes no command
+   */
   private void command(int worker, WorkerCommand command) {
-    ManyToOneConcurrentArrayQueue<WorkerCommand> q = commandQueues.get(worker);
-    while (!q.offer(command)) {
-      Thread.onSpinWait(); // the worker drains 16 commands a duty cycle
+    if (closed) {
+      throw new IllegalStateException("the dataplane is closed");
+    }
+    workerProxy.offer(worker, command);
+  }
+
+  /** As {@link #command}, closing the SA the command carries if it cannot be delivered. */
+  private void command(int worker, WorkerCommand command, OwnedSa carried) {
+    try {
+      command(worker, command);
+    } catch (RuntimeException e) {
+      carried.close();
+      throw e;
     }
   }
 
+  /**
+   * Stops every agent (each worker closes its SAs, wiping their keys) and frees the agents'
+   * counters. Control calls fail from now on.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     CloseHelper.closeAll(runners);
     CloseHelper.closeAll(agentCounters);
   }
 
-  /** Pins its thread to a core on start (sched_setaffinity), then runs the agent it wraps. */
-  private record PinnedAgent(Agent agent, int cpuIndex) implements Agent {
+  /**
+   * The outermost agent of a thread: names the thread, pins it to a core on start ({@code
+   * sched_setaffinity}; {@code cpuIndex} -1 for no pinning, else an index into the CPUs the process
+   * may use, wrapping around), then runs the agent it wraps.
+   */
+  private record ThreadAgent(String roleName, Agent agent, int cpuIndex) implements Agent {
     @Override
     public void onStart() {
-      try {
-        int[] cpus = Affinity.availableCpus();
-        Affinity.pinCurrentThread(cpus[cpuIndex % cpus.length]);
-      } catch (java.io.IOException e) {
-        System.err.println("vpngw: cannot pin " + agent.roleName() + ": " + e.getMessage());
+      if (cpuIndex >= 0) {
+        try {
+          int[] cpus = Affinity.availableCpus();
+          Affinity.pinCurrentThread(cpus[cpuIndex % cpus.length]);
+        } catch (java.io.IOException e) {
+          System.err.println("vpngw: cannot pin " + roleName + ": " + e.getMessage());
+        }
       }
       agent.onStart();
     }
@@ -547,11 +662,6 @@ public final class Dataplane implements AutoCloseable {
     @Override
     public void onClose() {
       agent.onClose();
-    }
-
-    @Override
-    public String roleName() {
-      return agent.roleName();
     }
   }
 }
