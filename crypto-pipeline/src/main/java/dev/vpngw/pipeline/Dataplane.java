@@ -6,11 +6,9 @@ import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.crypto.Encryption;
 import dev.vpngw.esp.EspCounters;
 import dev.vpngw.esp.EspEncapsulator;
-import dev.vpngw.esp.UdpEncapsulation;
 import dev.vpngw.fib.FibBuilder;
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.io.raw.RawIpSocket;
-import dev.vpngw.io.sys.Affinity;
 import dev.vpngw.io.tun.TunDevice;
 import dev.vpngw.io.udp.UdpSocket;
 import dev.vpngw.packet.EspHeader;
@@ -112,25 +110,14 @@ public final class Dataplane implements AutoCloseable {
       int gatewayIpv4,
       byte[] gatewayIpv6) {}
 
-  /** Bytes of the control ring: IKE messages waiting for the IKE thread. */
-  static final int CONTROL_RING_CAPACITY = 1 << 20;
-
   /** The longest IKE message {@link #sendControl} takes: a UDP payload less the marker. */
-  public static final int MAX_CONTROL_MESSAGE =
-      UdpSocket.MAX_PAYLOAD - UdpEncapsulation.NON_ESP_MARKER_LENGTH;
+  public static final int MAX_CONTROL_MESSAGE = NatTControlPath.MAX_MESSAGE;
 
-  private static final byte[] NAT_KEEPALIVE = {UdpEncapsulation.NAT_KEEPALIVE_BYTE};
+  /** The name of the thread of the I/O agents in {@link ThreadingMode#DEDICATED}. */
+  static final String IO_THREAD = "vpngw-io";
 
-  private final Options options;
-  private final Ports ports;
-  private final FibBuilder fibBuilder = new FibBuilder();
-  private volatile RoutingState routing = RoutingState.EMPTY;
-  private final Map<Integer, List<IpPrefix>> routesByTunnel = new HashMap<>();
-  private final Int2IntHashMap inboundSpiToTunnel = new Int2IntHashMap(-1);
-  private int lastGeneration;
-  private final RingBuffer controlRing;
-  private final Object controlSendLock = new Object();
-  private final byte[] controlSendBuffer = new byte[UdpSocket.MAX_PAYLOAD];
+  /** The name of the one thread in {@link ThreadingMode#SHARED}. */
+  static final String SHARED_THREAD = "vpngw-dataplane";
 
   /**
    * How long a control call waits for a worker whose command queue is full before giving up: a
@@ -154,18 +141,28 @@ public final class Dataplane implements AutoCloseable {
    */
   static final int LARGEST_RECEIVED_MESSAGE = RingMessages.PEER_LENGTH + TxAgent.SLOT;
 
+  private final Options options;
+  private final Ports ports;
+  private final CountersManager counters;
+  private final NatTControlPath control;
   private final WorkerProxy workerProxy;
   private final List<AgentRunner> runners = new ArrayList<>();
-  private final CountersManager counters;
   private final List<AutoCloseable> agentCounters = new ArrayList<>();
   private final AgentErrorLog errors = new AgentErrorLog(System.err);
+
+  // Control-side state, guarded by this object's monitor (every control method is synchronized).
+  private final FibBuilder fibBuilder = new FibBuilder();
+  private volatile RoutingState routing = RoutingState.EMPTY;
+  private final Map<Integer, List<IpPrefix>> routesByTunnel = new HashMap<>();
+  private final Int2IntHashMap inboundSpiToTunnel = new Int2IntHashMap(-1);
+  private int lastGeneration;
   private boolean closed;
 
   private Dataplane(Options options, Ports ports, CountersManager counters) {
     this.options = options;
     this.ports = ports;
     this.counters = counters;
-    this.controlRing = new ManyToOneRingBuffer(ring(CONTROL_RING_CAPACITY));
+    this.control = new NatTControlPath(ports.udp4(), ports.udp6());
     RingBuffer[] inboxes = new RingBuffer[options.workers()];
     RingBuffer[] outboxes = new RingBuffer[options.workers()];
     for (int i = 0; i < options.workers(); i++) {
@@ -213,11 +210,11 @@ public final class Dataplane implements AutoCloseable {
     }
     if (ports.udp4() != null) {
       AgentCounters c = agentCounters("udp4-rx");
-      io.add(guard(EspRxAgent.udp(ports.udp4(), this::routing, inboxes, controlRing, c), c));
+      io.add(guard(EspRxAgent.udp(ports.udp4(), this::routing, inboxes, control.ring(), c), c));
     }
     if (ports.udp6() != null) {
       AgentCounters c = agentCounters("udp6-rx");
-      io.add(guard(EspRxAgent.udp(ports.udp6(), this::routing, inboxes, controlRing, c), c));
+      io.add(guard(EspRxAgent.udp(ports.udp6(), this::routing, inboxes, control.ring(), c), c));
     }
     if (ports.raw4() != null) {
       AgentCounters c = agentCounters("raw4-rx");
@@ -253,12 +250,6 @@ public final class Dataplane implements AutoCloseable {
       }
     }
   }
-
-  /** The name of the thread of the I/O agents in {@link ThreadingMode#DEDICATED}. */
-  static final String IO_THREAD = "vpngw-io";
-
-  /** The name of the one thread in {@link ThreadingMode#SHARED}. */
-  static final String SHARED_THREAD = "vpngw-dataplane";
 
   /**
    * Starts the dataplane on {@code ports}; counters go to {@code counters}.
@@ -469,19 +460,7 @@ public final class Dataplane implements AutoCloseable {
    * its message, and the exception reaches the caller.
    */
   public int pollControl(ControlPacketHandler handler, int limit) {
-    Objects.requireNonNull(handler, "handler");
-    return controlRing.read(
-        (type, buffer, index, length) -> {
-          if (type == RingMessages.CONTROL_IN) {
-            handler.onIkePacket(
-                RingMessages.peer(buffer, index),
-                buffer.getInt(index + RingMessages.LOCAL_PORT_OFFSET),
-                buffer,
-                index + RingMessages.CONTROL_HEADER_LENGTH,
-                length - RingMessages.CONTROL_HEADER_LENGTH);
-          }
-        },
-        limit);
+    return control.poll(handler, limit);
   }
 
   /**
@@ -497,18 +476,7 @@ public final class Dataplane implements AutoCloseable {
    */
   public boolean sendControl(InetSocketAddress to, byte[] message, int offset, int length)
       throws IOException {
-    Objects.checkFromIndexSize(offset, length, message.length);
-    if (length > MAX_CONTROL_MESSAGE) {
-      throw new IllegalArgumentException(
-          "IKE message of " + length + " bytes, more than " + MAX_CONTROL_MESSAGE);
-    }
-    UdpSocket udp = udpFor(to);
-    synchronized (controlSendLock) {
-      Arrays.fill(controlSendBuffer, 0, UdpEncapsulation.NON_ESP_MARKER_LENGTH, (byte) 0);
-      System.arraycopy(
-          message, offset, controlSendBuffer, UdpEncapsulation.NON_ESP_MARKER_LENGTH, length);
-      return udp.sendTo(to, controlSendBuffer, 0, UdpEncapsulation.NON_ESP_MARKER_LENGTH + length);
-    }
+    return control.send(to, message, offset, length);
   }
 
   /**
@@ -519,7 +487,7 @@ public final class Dataplane implements AutoCloseable {
    * @throws IOException when there is no UDP socket of that family, or the kernel refuses it
    */
   public boolean sendNatKeepalive(InetSocketAddress to) throws IOException {
-    return udpFor(to).sendTo(to, NAT_KEEPALIVE, 0, NAT_KEEPALIVE.length);
+    return control.sendNatKeepalive(to);
   }
 
   /**
@@ -527,25 +495,7 @@ public final class Dataplane implements AutoCloseable {
    * then can IKE go through {@link #sendControl} to peers of that family.
    */
   public boolean hasUdp(int ipVersion) {
-    return switch (ipVersion) {
-      case 4 -> ports.udp4() != null;
-      case 6 -> ports.udp6() != null;
-      default -> throw new IllegalArgumentException("IP version 4 or 6, not " + ipVersion);
-    };
-  }
-
-  private UdpSocket udpFor(InetSocketAddress to) throws IOException {
-    InetAddress address = to.getAddress();
-    if (address == null) {
-      throw new IllegalArgumentException("unresolved address " + to);
-    }
-    boolean v6 = address instanceof Inet6Address;
-    UdpSocket udp = v6 ? ports.udp6() : ports.udp4();
-    if (udp == null) {
-      throw new IOException(
-          "no IPv" + (v6 ? 6 : 4) + " UDP socket on the NAT-T port to send to " + to);
-    }
-    return udp;
+    return control.hasUdp(ipVersion);
   }
 
   private void requireSocketFor(TunnelInfo tunnel) {
@@ -633,35 +583,5 @@ public final class Dataplane implements AutoCloseable {
     closed = true;
     CloseHelper.closeAll(runners);
     CloseHelper.closeAll(agentCounters);
-  }
-
-  /**
-   * The outermost agent of a thread: names the thread, pins it to a core on start ({@code
-   * sched_setaffinity}; {@code cpuIndex} -1 for no pinning, else an index into the CPUs the process
-   * may use, wrapping around), then runs the agent it wraps.
-   */
-  private record ThreadAgent(String roleName, Agent agent, int cpuIndex) implements Agent {
-    @Override
-    public void onStart() {
-      if (cpuIndex >= 0) {
-        try {
-          int[] cpus = Affinity.availableCpus();
-          Affinity.pinCurrentThread(cpus[cpuIndex % cpus.length]);
-        } catch (java.io.IOException e) {
-          System.err.println("vpngw: cannot pin " + roleName + ": " + e.getMessage());
-        }
-      }
-      agent.onStart();
-    }
-
-    @Override
-    public int doWork() throws Exception {
-      return agent.doWork();
-    }
-
-    @Override
-    public void onClose() {
-      agent.onClose();
-    }
   }
 }
