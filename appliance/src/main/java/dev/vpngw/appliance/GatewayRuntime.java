@@ -86,6 +86,8 @@ final class GatewayRuntime implements AutoCloseable {
     }
     LinkConfig.setMtu(tun.name(), tunMtu);
     LinkConfig.up(tun.name());
+    // The dataplane's ICMP errors come from our own address: without this the kernel drops them.
+    LinkConfig.acceptLocalSource(tun.name());
     enableForwarding();
     InetAddress local = gw.publicAddress();
     boolean v4 = local instanceof Inet4Address;

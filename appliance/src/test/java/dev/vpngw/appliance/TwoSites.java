@@ -28,6 +28,7 @@ final class TwoSites implements AutoCloseable {
   final byte[] keyBtoA;
   final byte[] integrityAtoB;
   final byte[] integrityBtoA;
+  final int wanMtu;
   final int spiAtoB = 0x0000_a001;
   final int spiBtoA = 0x0000_b001;
   private final List<Process> processes = new ArrayList<>();
@@ -36,6 +37,19 @@ final class TwoSites implements AutoCloseable {
 
   TwoSites(Path dir, String encapsulation, String proposal, int keyLength, int integrityLength)
       throws IOException, InterruptedException {
+    this(dir, encapsulation, proposal, keyLength, integrityLength, 1500);
+  }
+
+  /** As above, with both gateways configured for a WAN MTU of {@code wanMtu}. */
+  TwoSites(
+      Path dir,
+      String encapsulation,
+      String proposal,
+      int keyLength,
+      int integrityLength,
+      int wanMtu)
+      throws IOException, InterruptedException {
+    this.wanMtu = wanMtu;
     this.prefix =
         "vg"
             + (ProcessHandle.current().pid() % 100_000)
@@ -130,6 +144,7 @@ final class TwoSites implements AutoCloseable {
           vnetPrefixes: [%5$s, "%6$s"]
           runDirectory: %9$s
           workers: 1
+          wanMtu: %18$d
         localNetworkGateways:
           - name: site
             gatewayAddress: %4$s
@@ -160,7 +175,8 @@ final class TwoSites implements AutoCloseable {
             outIntegrity,
             inSpi,
             hex.formatHex(inKey),
-            inIntegrity);
+            inIntegrity,
+            wanMtu);
   }
 
   private Process startGateway(String role, Path config, Path log) throws IOException {

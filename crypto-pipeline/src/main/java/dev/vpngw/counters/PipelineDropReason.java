@@ -27,13 +27,18 @@ public enum PipelineDropReason {
    * An IKE message (non-ESP marker, RFC 3948 2.2) on the NAT-T port found the control ring to the
    * IKE thread full: the IKE thread is behind, and the peer will retransmit.
    */
-  CONTROL_RING_FULL(108, "IKE packet on the NAT-T port: control ring full (IKE thread behind)");
+  CONTROL_RING_FULL(108, "IKE packet on the NAT-T port: control ring full (IKE thread behind)"),
+  /**
+   * Not a packet: an agent's duty cycle threw (a socket or device error, a bug). The packet being
+   * handled, if any, is lost; the stack trace of each distinct error is in the gateway's log.
+   */
+  AGENT_ERROR(109, "agent errors: a duty cycle threw (stack trace in the log)");
 
   /** The smallest id; every codec {@link dev.vpngw.esp.DropReason} id is below it. */
   public static final int FIRST_ID = 100;
 
   /** The largest id in use. */
-  public static final int MAX_ID = 108;
+  public static final int MAX_ID = 109;
 
   private static final PipelineDropReason[] BY_ID = new PipelineDropReason[MAX_ID - FIRST_ID + 1];
 

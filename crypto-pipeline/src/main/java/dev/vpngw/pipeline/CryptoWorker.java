@@ -14,9 +14,11 @@ import dev.vpngw.esp.EspDecapsulator;
 import dev.vpngw.esp.EspEncapsulator;
 import dev.vpngw.esp.EspResult;
 import dev.vpngw.io.buffer.PacketBuffer;
+import dev.vpngw.packet.EspHeader;
 import dev.vpngw.sa.SaDatabase;
 import dev.vpngw.sa.SecurityAssociation;
 import java.lang.foreign.Arena;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -142,9 +144,14 @@ public final class CryptoWorker implements Agent {
   private void outbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
     int tunnelId = ring.getInt(index + TUNNEL_ID_OFFSET);
     int innerLength = length - OUTBOUND_HEADER_LENGTH;
+    int generation = ring.getInt(index + GENERATION_OFFSET);
     TunnelState tunnel = tunnels.get(tunnelId);
+    if (tunnel == null || tunnel.generation != generation) {
+      catchUp();
+      tunnel = tunnels.get(tunnelId);
+    }
     // A packet routed to a tunnel since removed (its id perhaps reused) has no SA to go out on.
-    boolean current = tunnel != null && tunnel.generation == ring.getInt(index + GENERATION_OFFSET);
+    boolean current = tunnel != null && tunnel.generation == generation;
     SecurityAssociation sa = current && tunnel.outbound != null ? tunnel.outbound.sa : null;
     if (sa == null) {
       counters.drop(PipelineDropReason.NO_SA);
@@ -172,6 +179,10 @@ public final class CryptoWorker implements Agent {
 
   private void inbound(org.agrona.MutableDirectBuffer ring, int index, int length) {
     int espLength = length - PEER_LENGTH;
+    if (espLength >= EspHeader.LENGTH
+        && inboundSas.lookup(ring.getInt(index + PEER_LENGTH, ByteOrder.BIG_ENDIAN)) == null) {
+      catchUp();
+    }
     UnsafeBuffer w = work.buffer();
     w.putBytes(0, ring, index + PEER_LENGTH, espLength);
     int status = decapsulator.decapsulate(work, 0, espLength, result);
@@ -207,6 +218,17 @@ public final class CryptoWorker implements Agent {
     if (owned != null) {
       owned.carried(innerLength);
     }
+  }
+
+  /**
+   * Applies the commands queued since this duty cycle drained them, for a packet that names an SA
+   * or tunnel this worker does not hold. The control side queues a command before it publishes the
+   * routing that sends packets here, so such a packet's command is already queued, unless the SA or
+   * tunnel is gone for good: without this, a packet routed in the instant between the drain and the
+   * inbox read would be dropped although its SA exists.
+   */
+  private void catchUp() {
+    commands.drain(onCommand);
   }
 
   private void onCommand(WorkerCommand command) {

@@ -3,14 +3,15 @@ package dev.vpngw.pipeline;
 import dev.vpngw.counters.PipelineCounters;
 import dev.vpngw.counters.SaCounters;
 import dev.vpngw.crypto.CryptoEngine;
+import dev.vpngw.crypto.Encryption;
 import dev.vpngw.esp.EspCounters;
-import dev.vpngw.esp.UdpEncapsulation;
+import dev.vpngw.esp.EspEncapsulator;
 import dev.vpngw.fib.FibBuilder;
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.io.raw.RawIpSocket;
-import dev.vpngw.io.sys.Affinity;
 import dev.vpngw.io.tun.TunDevice;
 import dev.vpngw.io.udp.UdpSocket;
+import dev.vpngw.packet.EspHeader;
 import dev.vpngw.packet.IcmpRateLimiter;
 import dev.vpngw.sa.SaConfig;
 import dev.vpngw.sa.SecurityAssociation;
@@ -25,17 +26,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2IntHashMap;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -109,102 +110,154 @@ public final class Dataplane implements AutoCloseable {
       int gatewayIpv4,
       byte[] gatewayIpv6) {}
 
-  /** Bytes of the control ring: IKE messages waiting for the IKE thread. */
-  static final int CONTROL_RING_CAPACITY = 1 << 20;
-
   /** The longest IKE message {@link #sendControl} takes: a UDP payload less the marker. */
-  public static final int MAX_CONTROL_MESSAGE =
-      UdpSocket.MAX_PAYLOAD - UdpEncapsulation.NON_ESP_MARKER_LENGTH;
+  public static final int MAX_CONTROL_MESSAGE = NatTControlPath.MAX_MESSAGE;
 
-  private static final byte[] NAT_KEEPALIVE = {UdpEncapsulation.NAT_KEEPALIVE_BYTE};
+  /** The name of the thread of the I/O agents in {@link ThreadingMode#DEDICATED}. */
+  static final String IO_THREAD = "vpngw-io";
+
+  /** The name of the one thread in {@link ThreadingMode#SHARED}. */
+  static final String SHARED_THREAD = "vpngw-dataplane";
+
+  /**
+   * How long a control call waits for a worker whose command queue is full before giving up: a
+   * worker drains commands every duty cycle, so one that takes none for this long is stuck or dead.
+   */
+  static final long COMMAND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /**
+   * The most an ESP packet adds to its inner packet, without the outer IP and UDP headers (the
+   * worker hands ESP alone to the transmit agent): the ESP header, the longest IV, and the longest
+   * padding, trailer and ICV ({@link EspEncapsulator#TAILROOM}).
+   */
+  static final int MAX_ESP_OVERHEAD =
+      EspHeader.LENGTH
+          + Arrays.stream(Encryption.values()).mapToInt(Encryption::ivLength).max().orElseThrow()
+          + EspEncapsulator.TAILROOM;
+
+  /**
+   * The longest message a receive agent may put into a worker's inbox regardless of tunnels: a
+   * received ESP datagram (up to a receive slot, {@link TxAgent#SLOT}) behind its peer.
+   */
+  static final int LARGEST_RECEIVED_MESSAGE = RingMessages.PEER_LENGTH + TxAgent.SLOT;
 
   private final Options options;
   private final Ports ports;
+  private final CountersManager counters;
+  private final NatTControlPath control;
+  private final WorkerProxy workerProxy;
+  private final List<AgentRunner> runners = new ArrayList<>();
+  private final List<AutoCloseable> agentCounters = new ArrayList<>();
+  private final AgentErrorLog errors = new AgentErrorLog(System.err);
+
+  // Control-side state, guarded by this object's monitor (every control method is synchronized).
   private final FibBuilder fibBuilder = new FibBuilder();
   private volatile RoutingState routing = RoutingState.EMPTY;
   private final Map<Integer, List<IpPrefix>> routesByTunnel = new HashMap<>();
   private final Int2IntHashMap inboundSpiToTunnel = new Int2IntHashMap(-1);
-  // The counters of installed SAs by (direction, SPI), for saBytes; control side only.
-  private final Long2ObjectHashMap<SaCounters> saCounters = new Long2ObjectHashMap<>();
-  private final Int2ObjectHashMap<SaCounters> outboundCounters = new Int2ObjectHashMap<>();
+  private final SaCounterIndex saCounters = new SaCounterIndex();
   private int lastGeneration;
-  private final RingBuffer controlRing;
-  private final Object controlSendLock = new Object();
-  private final byte[] controlSendBuffer = new byte[UdpSocket.MAX_PAYLOAD];
-  private final List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues =
-      new ArrayList<>();
-  private final List<AgentRunner> runners = new ArrayList<>();
-  private final CountersManager counters;
-  private final List<AutoCloseable> agentCounters = new ArrayList<>();
+  private boolean closed;
 
   private Dataplane(Options options, Ports ports, CountersManager counters) {
     this.options = options;
     this.ports = ports;
     this.counters = counters;
-    this.controlRing = new ManyToOneRingBuffer(ring(CONTROL_RING_CAPACITY));
+    this.control = new NatTControlPath(ports.udp4(), ports.udp6());
     RingBuffer[] inboxes = new RingBuffer[options.workers()];
     RingBuffer[] outboxes = new RingBuffer[options.workers()];
-    List<Agent> workers = new ArrayList<>();
     for (int i = 0; i < options.workers(); i++) {
       inboxes[i] = new ManyToOneRingBuffer(ring(options.ringCapacity()));
       outboxes[i] = new OneToOneRingBuffer(ring(options.ringCapacity()));
+    }
+    // Refused before any counter or thread exists: a ring that cannot take the largest message
+    // would make its agent throw on every such packet.
+    int ringMaxMessage = Math.min(inboxes[0].maxMsgLength(), outboxes[0].maxMsgLength());
+    if (ringMaxMessage < LARGEST_RECEIVED_MESSAGE) {
+      throw new IllegalArgumentException(
+          String.format(
+              "ringCapacity %d takes messages of up to %d bytes, but a received ESP datagram of up"
+                  + " to %d bytes needs %d: use a ringCapacity of at least %d",
+              options.ringCapacity(),
+              ringMaxMessage,
+              TxAgent.SLOT,
+              LARGEST_RECEIVED_MESSAGE,
+              Integer.highestOneBit(LARGEST_RECEIVED_MESSAGE * 8 - 1) << 1));
+    }
+    List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues = new ArrayList<>();
+    List<Agent> workers = new ArrayList<>();
+    for (int i = 0; i < options.workers(); i++) {
       ManyToOneConcurrentArrayQueue<WorkerCommand> q = new ManyToOneConcurrentArrayQueue<>(1024);
       commandQueues.add(q);
-      workers.add(new CryptoWorker(i, inboxes[i], outboxes[i], q, agentCounters("worker-" + i)));
+      AgentCounters c = agentCounters("worker-" + i);
+      workers.add(guard(new CryptoWorker(i, inboxes[i], outboxes[i], q, c), c));
     }
+    this.workerProxy =
+        new WorkerProxy(commandQueues, COMMAND_TIMEOUT_NANOS, SystemNanoClock.INSTANCE);
     List<Agent> io = new ArrayList<>();
     if (ports.tun() != null) {
+      AgentCounters c = agentCounters("tun-rx");
       io.add(
-          new TunRxAgent(
-              ports.tun().queue(0),
-              this::routing,
-              inboxes,
-              agentCounters("tun-rx"),
-              new IcmpRateLimiter(100, 20),
-              ports.gatewayIpv4(),
-              ports.gatewayIpv6()));
+          guard(
+              new TunRxAgent(
+                  ports.tun().queue(0),
+                  this::routing,
+                  inboxes,
+                  c,
+                  new IcmpRateLimiter(100, 20),
+                  ports.gatewayIpv4(),
+                  ports.gatewayIpv6()),
+              c));
     }
     if (ports.udp4() != null) {
-      io.add(
-          EspRxAgent.udp(
-              ports.udp4(), this::routing, inboxes, controlRing, agentCounters("udp4-rx")));
+      AgentCounters c = agentCounters("udp4-rx");
+      io.add(guard(EspRxAgent.udp(ports.udp4(), this::routing, inboxes, control.ring(), c), c));
     }
     if (ports.udp6() != null) {
-      io.add(
-          EspRxAgent.udp(
-              ports.udp6(), this::routing, inboxes, controlRing, agentCounters("udp6-rx")));
+      AgentCounters c = agentCounters("udp6-rx");
+      io.add(guard(EspRxAgent.udp(ports.udp6(), this::routing, inboxes, control.ring(), c), c));
     }
     if (ports.raw4() != null) {
-      io.add(EspRxAgent.raw(ports.raw4(), this::routing, inboxes, agentCounters("raw4-rx")));
+      AgentCounters c = agentCounters("raw4-rx");
+      io.add(guard(EspRxAgent.raw(ports.raw4(), this::routing, inboxes, c), c));
     }
     if (ports.raw6() != null) {
-      io.add(EspRxAgent.raw(ports.raw6(), this::routing, inboxes, agentCounters("raw6-rx")));
+      AgentCounters c = agentCounters("raw6-rx");
+      io.add(guard(EspRxAgent.raw(ports.raw6(), this::routing, inboxes, c), c));
     }
+    AgentCounters tx = agentCounters("tx");
     io.add(
-        new TxAgent(
-            outboxes,
-            ports.tun() == null ? null : ports.tun().queue(0),
-            ports.udp4(),
-            ports.udp6(),
-            ports.raw4(),
-            ports.raw6(),
-            agentCounters("tx")));
+        guard(
+            new TxAgent(
+                outboxes,
+                ports.tun() == null ? null : ports.tun().queue(0),
+                ports.udp4(),
+                ports.udp6(),
+                ports.raw4(),
+                ports.raw6(),
+                tx),
+            tx));
     switch (options.mode()) {
       case SHARED -> {
         List<Agent> all = new ArrayList<>(io);
         all.addAll(workers);
-        start(new CompositeAgent(all), 0, backoff());
+        start(SHARED_THREAD, new CompositeAgent(all), 0);
       }
       case DEDICATED -> {
-        start(new CompositeAgent(io), 0, backoff());
+        start(IO_THREAD, new CompositeAgent(io), 0);
         for (int i = 0; i < workers.size(); i++) {
-          start(workers.get(i), 1 + i, backoff());
+          start(workers.get(i).roleName(), workers.get(i), 1 + i);
         }
       }
     }
   }
 
-  /** Starts the dataplane on {@code ports}; counters go to {@code counters}. */
+  /**
+   * Starts the dataplane on {@code ports}; counters go to {@code counters}.
+   *
+   * @throws IllegalArgumentException if the ring capacity cannot take the largest message a receive
+   *     agent may queue (nothing is started then)
+   */
   public static Dataplane start(Options options, Ports ports, CountersManager counters) {
     return new Dataplane(options, ports, counters);
   }
@@ -215,6 +268,10 @@ public final class Dataplane implements AutoCloseable {
     agentCounters.add(esp);
     agentCounters.add(pipeline);
     return new AgentCounters(esp, pipeline);
+  }
+
+  private Agent guard(Agent agent, AgentCounters agentCounters) {
+    return new GuardedAgent(agent, agentCounters.pipeline(), errors);
   }
 
   private static UnsafeBuffer ring(int capacity) {
@@ -231,14 +288,15 @@ public final class Dataplane implements AutoCloseable {
     return new BackoffIdleStrategy(100, 10, 1_000, 100_000);
   }
 
-  private void start(Agent agent, int cpuIndex, IdleStrategy idle) {
-    Agent pinned = options.pinThreads() ? new PinnedAgent(agent, cpuIndex) : agent;
+  private void start(String threadName, Agent agent, int cpuIndex) {
     AgentRunner runner =
         new AgentRunner(
-            idle,
-            t -> System.err.println("vpngw: agent " + agent.roleName() + " failed: " + t),
+            backoff(),
+            // Each GuardedAgent counts and reports its own agent's errors; only what fails
+            // outside every agent (the composite itself) arrives here.
+            t -> errors.report(threadName, t),
             null,
-            pinned);
+            new ThreadAgent(threadName, agent, options.pinThreads() ? cpuIndex : -1));
     runners.add(runner);
     AgentRunner.startOnThread(runner);
   }
@@ -252,13 +310,27 @@ public final class Dataplane implements AutoCloseable {
    * Starts carrying a tunnel: routes its prefixes (inner destinations) to it. Its SAs follow with
    * {@link #installOutbound} and {@link #installInbound}.
    *
-   * @throws IllegalArgumentException if the id is in use, the worker does not exist, or there is no
-   *     socket for the tunnel's peer family and encapsulation
+   * @throws IllegalArgumentException if the id is in use, the worker does not exist, there is no
+   *     socket for the tunnel's peer family and encapsulation, or its MTU makes ESP packets larger
+   *     than the dataplane's packet slots
    */
   public synchronized void addTunnel(TunnelInfo tunnel, List<IpPrefix> routes) {
     if (tunnel.worker() >= options.workers()) {
       throw new IllegalArgumentException(
           "tunnel " + tunnel.name() + ": worker " + tunnel.worker() + " of " + options.workers());
+    }
+    // The start-time check made every ring take a slot's worth of ESP, so this covers the rings.
+    int largestEsp = tunnel.mtu() + MAX_ESP_OVERHEAD;
+    if (largestEsp > TxAgent.SLOT) {
+      throw new IllegalArgumentException(
+          String.format(
+              "tunnel %s: MTU %d makes ESP packets of up to %d bytes, more than the dataplane's"
+                  + " %d-byte packet slots: the largest tunnel MTU is %d",
+              tunnel.name(),
+              tunnel.mtu(),
+              largestEsp,
+              TxAgent.SLOT,
+              TxAgent.SLOT - MAX_ESP_OVERHEAD));
     }
     if (routing.tunnel(tunnel.id()) != null) {
       throw new IllegalArgumentException("tunnel id " + tunnel.id() + " is in use");
@@ -302,13 +374,10 @@ public final class Dataplane implements AutoCloseable {
         });
     for (int i = 0; i < tunnelSpis.size(); i++) {
       inboundSpiToTunnel.remove(tunnelSpis.getInt(i));
-      saCounters.remove(counterKey(tunnelSpis.getInt(i), false));
+      saCounters.removeInbound(tunnelSpis.getInt(i));
       spis.remove(tunnelSpis.getInt(i));
     }
-    SaCounters outbound = outboundCounters.remove(tunnelId);
-    if (outbound != null) {
-      saCounters.remove(counterKey(outbound.spi(), true));
-    }
+    saCounters.removeOutbound(tunnelId);
     TunnelInfo[] tunnels = routing.tunnels();
     tunnels[tunnelId] = null;
     // Unroute first: what the receive agents queue from now on no longer names the tunnel.
@@ -352,12 +421,8 @@ public final class Dataplane implements AutoCloseable {
   public synchronized void installOutbound(int tunnelId, SaConfig config) {
     TunnelInfo tunnel = requireTunnel(tunnelId);
     OwnedSa owned = own(tunnel, config, true);
-    SaCounters previous = outboundCounters.put(tunnelId, owned.counters);
-    if (previous != null) {
-      saCounters.remove(counterKey(previous.spi(), true));
-    }
-    saCounters.put(counterKey(config.spi(), true), owned.counters);
-    command(tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, owned));
+    command(tunnel.worker(), new WorkerCommand.InstallOutbound(tunnelId, owned), owned);
+    saCounters.outbound(tunnelId, owned.counters);
   }
 
   /**
@@ -365,15 +430,7 @@ public final class Dataplane implements AutoCloseable {
    * inbound SA with this SPI, else the outbound one; -1 when neither is installed.
    */
   public synchronized long saBytes(int spi) {
-    SaCounters c = saCounters.get(counterKey(spi, false));
-    if (c == null) {
-      c = saCounters.get(counterKey(spi, true));
-    }
-    return c == null ? -1 : c.bytes();
-  }
-
-  private static long counterKey(int spi, boolean outbound) {
-    return (outbound ? 1L << 32 : 0L) | Integer.toUnsignedLong(spi);
+    return saCounters.bytes(spi);
   }
 
   /** Keys an inbound SA for the tunnel and routes its SPI to the tunnel's worker. */
@@ -384,8 +441,8 @@ public final class Dataplane implements AutoCloseable {
           String.format("inbound SPI 0x%08x is already installed", config.spi()));
     }
     OwnedSa owned = own(tunnel, config, false);
-    command(tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, owned));
-    saCounters.put(counterKey(config.spi(), false), owned.counters);
+    command(tunnel.worker(), new WorkerCommand.InstallInbound(tunnelId, owned), owned);
+    saCounters.inbound(owned.counters);
     inboundSpiToTunnel.put(config.spi(), tunnelId);
     Int2IntHashMap spis = routing.spiToWorkerCopy();
     spis.put(config.spi(), tunnel.worker());
@@ -399,7 +456,7 @@ public final class Dataplane implements AutoCloseable {
       return;
     }
     inboundSpiToTunnel.remove(spi);
-    saCounters.remove(counterKey(spi, false));
+    saCounters.removeInbound(spi);
     Int2IntHashMap spis = routing.spiToWorkerCopy();
     spis.remove(spi);
     publish(routing.tunnels(), routing.generations(), spis);
@@ -417,19 +474,7 @@ public final class Dataplane implements AutoCloseable {
    * its message, and the exception reaches the caller.
    */
   public int pollControl(ControlPacketHandler handler, int limit) {
-    Objects.requireNonNull(handler, "handler");
-    return controlRing.read(
-        (type, buffer, index, length) -> {
-          if (type == RingMessages.CONTROL_IN) {
-            handler.onIkePacket(
-                RingMessages.peer(buffer, index),
-                buffer.getInt(index + RingMessages.LOCAL_PORT_OFFSET),
-                buffer,
-                index + RingMessages.CONTROL_HEADER_LENGTH,
-                length - RingMessages.CONTROL_HEADER_LENGTH);
-          }
-        },
-        limit);
+    return control.poll(handler, limit);
   }
 
   /**
@@ -445,18 +490,7 @@ public final class Dataplane implements AutoCloseable {
    */
   public boolean sendControl(InetSocketAddress to, byte[] message, int offset, int length)
       throws IOException {
-    Objects.checkFromIndexSize(offset, length, message.length);
-    if (length > MAX_CONTROL_MESSAGE) {
-      throw new IllegalArgumentException(
-          "IKE message of " + length + " bytes, more than " + MAX_CONTROL_MESSAGE);
-    }
-    UdpSocket udp = udpFor(to);
-    synchronized (controlSendLock) {
-      Arrays.fill(controlSendBuffer, 0, UdpEncapsulation.NON_ESP_MARKER_LENGTH, (byte) 0);
-      System.arraycopy(
-          message, offset, controlSendBuffer, UdpEncapsulation.NON_ESP_MARKER_LENGTH, length);
-      return udp.sendTo(to, controlSendBuffer, 0, UdpEncapsulation.NON_ESP_MARKER_LENGTH + length);
-    }
+    return control.send(to, message, offset, length);
   }
 
   /**
@@ -467,7 +501,7 @@ public final class Dataplane implements AutoCloseable {
    * @throws IOException when there is no UDP socket of that family, or the kernel refuses it
    */
   public boolean sendNatKeepalive(InetSocketAddress to) throws IOException {
-    return udpFor(to).sendTo(to, NAT_KEEPALIVE, 0, NAT_KEEPALIVE.length);
+    return control.sendNatKeepalive(to);
   }
 
   /**
@@ -475,25 +509,7 @@ public final class Dataplane implements AutoCloseable {
    * then can IKE go through {@link #sendControl} to peers of that family.
    */
   public boolean hasUdp(int ipVersion) {
-    return switch (ipVersion) {
-      case 4 -> ports.udp4() != null;
-      case 6 -> ports.udp6() != null;
-      default -> throw new IllegalArgumentException("IP version 4 or 6, not " + ipVersion);
-    };
-  }
-
-  private UdpSocket udpFor(InetSocketAddress to) throws IOException {
-    InetAddress address = to.getAddress();
-    if (address == null) {
-      throw new IllegalArgumentException("unresolved address " + to);
-    }
-    boolean v6 = address instanceof Inet6Address;
-    UdpSocket udp = v6 ? ports.udp6() : ports.udp4();
-    if (udp == null) {
-      throw new IOException(
-          "no IPv" + (v6 ? 6 : 4) + " UDP socket on the NAT-T port to send to " + to);
-    }
-    return udp;
+    return control.hasUdp(ipVersion);
   }
 
   private void requireSocketFor(TunnelInfo tunnel) {
@@ -546,45 +562,40 @@ public final class Dataplane implements AutoCloseable {
     routing = new RoutingState(fibBuilder.build(), tunnels, generations, spis);
   }
 
+  /**
+   * Queues a command for a worker, waiting while its queue is full, at most {@link
+   * #COMMAND_TIMEOUT_NANOS}.
+   *
+   * @throws IllegalStateException when the dataplane is closed or the worker takes no command
+   */
   private void command(int worker, WorkerCommand command) {
-    ManyToOneConcurrentArrayQueue<WorkerCommand> q = commandQueues.get(worker);
-    while (!q.offer(command)) {
-      Thread.onSpinWait(); // the worker drains 16 commands a duty cycle
+    if (closed) {
+      throw new IllegalStateException("the dataplane is closed");
+    }
+    workerProxy.offer(worker, command);
+  }
+
+  /** As {@link #command}, closing the SA the command carries if it cannot be delivered. */
+  private void command(int worker, WorkerCommand command, OwnedSa carried) {
+    try {
+      command(worker, command);
+    } catch (RuntimeException e) {
+      carried.close();
+      throw e;
     }
   }
 
+  /**
+   * Stops every agent (each worker closes its SAs, wiping their keys) and frees the agents'
+   * counters. Control calls fail from now on.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     CloseHelper.closeAll(runners);
     CloseHelper.closeAll(agentCounters);
-  }
-
-  /** Pins its thread to a core on start (sched_setaffinity), then runs the agent it wraps. */
-  private record PinnedAgent(Agent agent, int cpuIndex) implements Agent {
-    @Override
-    public void onStart() {
-      try {
-        int[] cpus = Affinity.availableCpus();
-        Affinity.pinCurrentThread(cpus[cpuIndex % cpus.length]);
-      } catch (java.io.IOException e) {
-        System.err.println("vpngw: cannot pin " + agent.roleName() + ": " + e.getMessage());
-      }
-      agent.onStart();
-    }
-
-    @Override
-    public int doWork() throws Exception {
-      return agent.doWork();
-    }
-
-    @Override
-    public void onClose() {
-      agent.onClose();
-    }
-
-    @Override
-    public String roleName() {
-      return agent.roleName();
-    }
   }
 }

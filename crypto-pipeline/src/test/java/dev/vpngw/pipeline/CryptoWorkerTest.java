@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -48,8 +49,7 @@ class CryptoWorkerTest {
   private final class Side {
     final RingBuffer inbox = new ManyToOneRingBuffer(ring());
     final RingBuffer outbox = new OneToOneRingBuffer(ring());
-    final ManyToOneConcurrentArrayQueue<WorkerCommand> commands =
-        new ManyToOneConcurrentArrayQueue<>(64);
+    final LateQueue commands = new LateQueue();
     final EspCounters esp;
     final PipelineCounters pipeline;
     final CryptoWorker worker;
@@ -122,6 +122,30 @@ class CryptoWorkerTest {
       inbox.buffer().putInt(claim + RingMessages.GENERATION_OFFSET, routedGeneration);
       inbox.buffer().putBytes(claim + RingMessages.OUTBOUND_HEADER_LENGTH, inner);
       inbox.commit(claim);
+    }
+  }
+
+  /**
+   * A command queue that can stage the race between a worker and the control side: the commands in
+   * {@link #late} reach the queue only when the worker's duty cycle has just found it empty, as if
+   * the control side queued them (and published the routing that sent a packet to the worker)
+   * between the worker's command drain and its inbox read.
+   */
+  private static final class LateQueue extends ManyToOneConcurrentArrayQueue<WorkerCommand> {
+    final List<WorkerCommand> late = new ArrayList<>();
+
+    LateQueue() {
+      super(64);
+    }
+
+    @Override
+    public int drain(Consumer<WorkerCommand> handler, int limit) {
+      if (!late.isEmpty()) {
+        late.forEach(this::offer);
+        late.clear();
+        return 0;
+      }
+      return super.drain(handler, limit);
     }
   }
 
@@ -317,6 +341,60 @@ class CryptoWorkerTest {
     a.worker.doWork();
     a.send("10.1.0.2", "10.2.0.2", 2);
     assertEquals(List.of("2001:db8:0:0:0:0:0:7:61000"), peers(a));
+  }
+
+  @Test
+  void anInboundPacketRoutedJustAfterTheWorkersCommandDrainFindsItsSa() throws Exception {
+    a.install(0x8001, key(10), true);
+    SaConfig config = config(0x8001, key(10));
+    b.commands.late.add(
+        new WorkerCommand.InstallInbound(
+            TUNNEL,
+            new OwnedSa(
+                SecurityAssociation.inbound(config, CryptoEngines.defaultEngine()),
+                SaCounters.allocate(
+                    counters, "b", TUNNEL, SecurityAssociation.Direction.INBOUND, 0x8001, "p"))));
+    a.send("10.1.0.2", "10.2.0.2", 1);
+    carry(a, b); // b's duty cycle: no command yet, then the packet, then its command
+    assertEquals(1, delivered(b), "delivered, not dropped as an unknown SPI");
+    assertEquals(0, b.esp.dropCount(DropReason.UNKNOWN_SPI));
+  }
+
+  @Test
+  void anOutboundPacketOfATunnelTheWorkerHasNotSeenYetGoesOutOnItsSa() throws Exception {
+    a.install(0x9001, key(11), true);
+    a.generation = 2;
+    SaConfig config = config(0x9002, key(12));
+    a.commands.late.addAll(
+        List.of(
+            new WorkerCommand.RemoveTunnel(TUNNEL),
+            new WorkerCommand.AddTunnel(a.tunnel, a.generation),
+            new WorkerCommand.InstallOutbound(
+                TUNNEL,
+                new OwnedSa(
+                    SecurityAssociation.outbound(config, CryptoEngines.defaultEngine()),
+                    SaCounters.allocate(
+                        counters,
+                        "a",
+                        TUNNEL,
+                        SecurityAssociation.Direction.OUTBOUND,
+                        0x9002,
+                        "p")))));
+    a.send("10.1.0.2", "10.2.0.2", 1); // routed by the new tunnel's generation
+    b.install(0x9002, key(12), false);
+    assertEquals(List.of(0x9002), carry(a, b), "the new tunnel's SA, found by catching up");
+    assertEquals(0, a.pipeline.dropCount(PipelineDropReason.NO_SA));
+    assertEquals(1, delivered(b));
+  }
+
+  private static SaConfig config(int spi, byte[] key) throws Exception {
+    return SaConfig.builder()
+        .spi(spi)
+        .suite(new EspSuite(Encryption.AES_GCM_16_128, Integrity.NONE))
+        .encryptionKey(key)
+        .tunnel(InetAddress.getByName("192.0.2.1"), InetAddress.getByName("192.0.2.2"))
+        .udpEncapsulation(true)
+        .build();
   }
 
   /** The peers of the ESP_OUT messages in {@code side}'s outbox, as address:port; drains it. */

@@ -201,6 +201,79 @@ class DataplaneTest {
     assertThrows(IllegalArgumentException.class, () -> dataplane.updateTunnelPeer(3, natted, 1));
   }
 
+  @Test
+  void aRingTooSmallForTheLargestMessageIsRefusedBeforeAnythingStarts() throws Exception {
+    udp4 = UdpSocket.open(LO4, 0, false, true);
+    resources.add(udp4);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Dataplane.start(
+                    new Dataplane.Options(
+                        1, ThreadingMode.DEDICATED, 1 << 16, false, CryptoEngines.defaultEngine()),
+                    new Dataplane.Ports(null, udp4, null, null, null, 0, null),
+                    counters));
+    assertEquals(
+        "ringCapacity 65536 takes messages of up to 8192 bytes, but a received ESP datagram of up"
+            + " to 9216 bytes needs 9240: use a ringCapacity of at least 131072",
+        e.getMessage());
+    assertEquals(0, saCounters(""), "no counter allocated, so no agent made");
+    try (Dataplane smallest =
+        Dataplane.start(
+            new Dataplane.Options(
+                1, ThreadingMode.DEDICATED, 1 << 17, false, CryptoEngines.defaultEngine()),
+            new Dataplane.Ports(null, udp4, null, null, null, 0, null),
+            counters)) {
+      assertTrue(smallest.hasUdp(4), "the size it asks for is enough");
+    }
+  }
+
+  @Test
+  void aTunnelMtuTooLargeForThePacketSlotsIsRefused() throws Exception {
+    Dataplane dataplane = start(false);
+    TunnelInfo jumbo =
+        new TunnelInfo(
+            1,
+            "jumbo",
+            0,
+            LO4,
+            4500,
+            9200,
+            true,
+            SelectorSet.ofPrefixes(List.of("10.1.0.0/24"), List.of("10.9.0.0/24")));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> dataplane.addTunnel(jumbo, List.of()));
+    assertEquals(
+        "tunnel jumbo: MTU 9200 makes ESP packets of up to 9288 bytes, more than the dataplane's"
+            + " 9216-byte packet slots: the largest tunnel MTU is 9128",
+        e.getMessage());
+    // A WAN MTU of 9000 (jumbo frames) leaves a tunnel MTU under 9000: that fits.
+    dataplane.addTunnel(
+        new TunnelInfo(
+            1,
+            "jumbo",
+            0,
+            LO4,
+            4500,
+            8900,
+            true,
+            SelectorSet.ofPrefixes(List.of("10.1.0.0/24"), List.of("10.9.0.0/24"))),
+        List.of());
+  }
+
+  @Test
+  void controlCallsFailOnceClosed() throws Exception {
+    Dataplane dataplane = start(false);
+    dataplane.close();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> dataplane.addTunnel(tunnel(1, "late", LO4), List.of()));
+    assertEquals("the dataplane is closed", e.getMessage());
+    dataplane.close(); // twice is fine
+  }
+
   private static TunnelInfo tunnel(int id, String name, InetAddress peer) {
     return new TunnelInfo(
         id,

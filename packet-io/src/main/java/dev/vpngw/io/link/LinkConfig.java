@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Configures links in the current network namespace at setup time: MTU, addresses, up, routes to a
- * device. It runs iproute2's {@code ip} rather than speaking rtnetlink itself. This is a deliberate
- * choice: these calls happen a handful of times per gateway start or tunnel change, never per
- * packet; {@code ip} is on every Linux machine the appliance targets, already validates and reports
- * errors in words operators know ("RTNETLINK answers: File exists"), and the same commands can be
- * replayed by hand from a log. A netlink binding would be hundreds of lines of message building for
- * no run-time gain.
+ * device, and the one per-device sysctl the gateway needs. It runs iproute2's {@code ip} rather
+ * than speaking rtnetlink itself. This is a deliberate choice: these calls happen a handful of
+ * times per gateway start or tunnel change, never per packet; {@code ip} is on every Linux machine
+ * the appliance targets, already validates and reports errors in words operators know ("RTNETLINK
+ * answers: File exists"), and the same commands can be replayed by hand from a log. A netlink
+ * binding would be hundreds of lines of message building for no run-time gain.
  *
  * <p>Arguments are checked here (interface names, address literals and prefix lengths) and passed
  * as separate argv entries, never through a shell. A failure is an {@link IOException} carrying the
@@ -80,6 +80,23 @@ public final class LinkConfig {
   public static void deleteRoute(String prefix, String device) throws IOException {
     checkPrefix(prefix);
     run("route", "del", prefix, "dev", checkDevice(device));
+  }
+
+  /**
+   * Lets DEVICE deliver IPv4 packets whose source is one of this host's own addresses ({@code
+   * net.ipv4.conf.DEVICE.accept_local = 1}). Linux otherwise drops them as martians, whatever
+   * {@code rp_filter} says; but the ICMP errors the dataplane writes into its TUN device
+   * ("fragmentation needed" for a packet too big for its tunnel) come from the gateway's own
+   * address, as RFC 1812 4.3.2.4 wants a router's errors to.
+   *
+   * @throws IOException if the setting cannot be written (no such device, or not root)
+   */
+  public static void acceptLocalSource(String device) throws IOException {
+    Path setting = Path.of("/proc/sys/net/ipv4/conf", checkDevice(device), "accept_local");
+    if (!Files.exists(setting)) {
+      throw new IOException(setting + " does not exist: no IPv4 device " + device);
+    }
+    Files.writeString(setting, "1");
   }
 
   /** The {@code ip} binary used: the first of the usual sbin/bin paths that exists. */

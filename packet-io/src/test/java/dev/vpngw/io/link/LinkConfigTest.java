@@ -29,5 +29,13 @@ class LinkConfigTest {
     assertThrows(IllegalArgumentException.class, () -> LinkConfig.addAddress("lo", "10.0.0.1/33"));
     assertThrows(IllegalArgumentException.class, () -> LinkConfig.addRoute("example.com/24", "lo"));
     assertThrows(IllegalArgumentException.class, () -> LinkConfig.deleteRoute("fd00::/129", "lo"));
+    assertThrows(IllegalArgumentException.class, () -> LinkConfig.acceptLocalSource("../all"));
+  }
+
+  @Test
+  void acceptLocalSourceNamesAMissingDevice() {
+    IOException e =
+        assertThrows(IOException.class, () -> LinkConfig.acceptLocalSource("vpngw-none9"));
+    assertTrue(e.getMessage().contains("no IPv4 device vpngw-none9"), e.getMessage());
   }
 }
