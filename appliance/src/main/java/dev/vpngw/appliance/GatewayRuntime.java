@@ -140,7 +140,14 @@ final class GatewayRuntime implements AutoCloseable {
     if (!ike.isEmpty()) {
       resources.add(
           IkeService.start(
-              local, dataplane, ike, ikeRoutes, gw.workers(), id, gw.keyLogDirectory()));
+              local,
+              dataplane,
+              ike,
+              ikeRoutes,
+              gw.workers(),
+              id,
+              gw.keyLogDirectory(),
+              gw.ikeCookieThreshold()));
     }
     System.out.printf(
         "vpngw %s: %d connection(s) up on %s (mtu %d), crypto engine %s, %d worker(s), counters %s%n",

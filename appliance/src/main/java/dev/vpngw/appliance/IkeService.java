@@ -57,7 +57,8 @@ final class IkeService implements AutoCloseable {
       Map<String, DataplaneInstaller.Route> routes,
       int workers,
       int firstTunnelId,
-      java.nio.file.Path keyLogDirectory)
+      java.nio.file.Path keyLogDirectory,
+      int cookieThreshold)
       throws IOException {
     UdpSocket socket = UdpSocket.open(local, IKE_PORT, false, true);
     try {
@@ -112,7 +113,7 @@ final class IkeService implements AutoCloseable {
               IkeLog.stdout(),
               System::nanoTime,
               new SecureRandom(),
-              IkeSettings.defaults(),
+              IkeSettings.defaults().withCookieThreshold(cookieThreshold),
               keyLogDirectory == null ? KeyLog.NONE : KeyLog.wireshark(keyLogDirectory));
       IkeService service =
           new IkeService(socket, new IkeConductor(daemon, List.of(port500, port4500)));

@@ -22,4 +22,9 @@ public record IkeSettings(
     return new IkeSettings(
         Retransmission.defaults(), 1000, Duration.ofSeconds(20), Duration.ofSeconds(10));
   }
+
+  /** The same settings with another COOKIE threshold. */
+  public IkeSettings withCookieThreshold(int threshold) {
+    return new IkeSettings(retransmission, threshold, natKeepalive, retryInterval);
+  }
 }

@@ -439,4 +439,23 @@ class IkeExchangeTest {
     assertEquals(IkeSaState.ESTABLISHED, only(p.b).state());
     assertPaired(p.installerA, p.installerB);
   }
+
+  @Test
+  void deadPeerWithDpdActionClearIsNotRestarted() {
+    IkePair p =
+        pair(
+            a().dpdDelay(Duration.ofSeconds(2))
+                .dpdTimeout(Duration.ofSeconds(5))
+                .dpdAction(dev.vpngw.ikev2.config.DpdAction.CLEAR),
+            b());
+    p.a.start();
+    p.deliver();
+    p.drop = d -> d.to().getAddress().equals(IkePair.B_ADDRESS);
+    p.run(Duration.ofSeconds(8), Duration.ofMillis(100));
+    assertTrue(p.a.ikeSas().isEmpty(), "cleared");
+    p.drop = d -> false;
+    p.run(Duration.ofSeconds(20), Duration.ofMillis(200));
+    assertTrue(p.a.ikeSas().isEmpty(), "not restarted: " + p.a.ikeSas());
+    assertTrue(p.installerA.tunnels.isEmpty());
+  }
 }

@@ -31,6 +31,8 @@ public record GatewayConfig(
    * @param runDirectory where the counters file lives
    * @param keyLogDirectory a Wireshark profile directory the IKE and ESP keys are written to for
    *     debugging, or null (the default: no key log)
+   * @param ikeCookieThreshold half-open IKE SAs above which a new IKE_SA_INIT must return a COOKIE
+   *     (RFC 7296 2.6); 0 demands one always
    */
   public record Gateway(
       String name,
@@ -40,7 +42,8 @@ public record GatewayConfig(
       int wanMtu,
       int workers,
       Path runDirectory,
-      Path keyLogDirectory) {}
+      Path keyLogDirectory,
+      int ikeCookieThreshold) {}
 
   /**
    * An on-premises site.

@@ -36,8 +36,14 @@ class IkeInteropSystemTest {
 
   /** Our gateway A's configuration with one IKE connection to gwB; {@code ike} is the block. */
   static String ourConfig(Path dir, String ike) {
+    return ourConfig(dir, ike, "");
+  }
+
+  /** The same with extra {@code gateway:} fields (one per line, unindented). */
+  static String ourConfig(Path dir, String ike, String gatewayExtra) {
     return """
         gateway:
+        %s
           name: ours
           publicAddress: 192.0.2.1
           vnetPrefixes: [10.1.0.0/24]
@@ -55,7 +61,10 @@ class IkeInteropSystemTest {
         %s
         """
         .formatted(
-            dir.resolve("run"), dir.resolve("keys/wireshark"), ike.indent(6).stripTrailing());
+            gatewayExtra.indent(2).stripTrailing(),
+            dir.resolve("run"),
+            dir.resolve("keys/wireshark"),
+            ike.indent(6).stripTrailing());
   }
 
   static SwanctlConf peerConf(String ikeProposal, String espProposal, String startAction) {
@@ -327,6 +336,29 @@ class IkeInteropSystemTest {
           ours.log());
       assertTrue(t.ping("lanB", "10.1.0.2", 5), "lanB -> lanA" + why(ours, peer));
       assertTrue(t.ping("lanA", "10.2.0.2", 5), "lanA -> lanB" + why(ours, peer));
+    }
+  }
+
+  /**
+   * RFC 7296 2.6: with the COOKIE threshold at 0 our responder answers charon's first IKE_SA_INIT
+   * with a COOKIE only, keeps no state, and accepts the retry that carries it.
+   */
+  @Test
+  void cookieDemandedByUsIsReturnedByStrongSwan() throws Exception {
+    try (Topology t = Topology.up(false);
+        GatewayProcess ours =
+            GatewayProcess.start(
+                t.ns("gwA"),
+                dir,
+                "ours",
+                ourConfig(
+                    dir, pskBlock("connectionMode: responderOnly"), "ikeCookieThreshold: 0"));
+        StrongSwan peer =
+            charon(t, dir, peerConf("aes256-sha256-modp2048", "aes128gcm16", "none"))) {
+      peer.initiate("net");
+      assertTrue(peer.waitFor(established("net"), SETTLE), why(ours, peer));
+      assertTrue(peer.log().contains("N(COOKIE)"), "charon saw no COOKIE" + why(ours, peer));
+      assertTrue(t.ping("lanA", "10.2.0.2", 3), why(ours, peer));
     }
   }
 }
