@@ -361,4 +361,49 @@ class IkeInteropSystemTest {
       assertTrue(t.ping("lanA", "10.2.0.2", 3), why(ours, peer));
     }
   }
+
+  /**
+   * RFC 7296 1.2: charon guesses ECP-256 for its KE, we only take MODP-2048, so we answer
+   * INVALID_KE_PAYLOAD(14) and charon's retry with that group succeeds; then the other way round,
+   * our guess refused by charon and our retry.
+   */
+  @Test
+  void invalidKePayloadIsFollowedByARetryInBothRoles() throws Exception {
+    try (Topology t = Topology.up(false)) {
+      try (GatewayProcess ours =
+              GatewayProcess.start(
+                  t.ns("gwA"),
+                  dir,
+                  "ours",
+                  ourConfig(dir, pskBlock("connectionMode: responderOnly")));
+          StrongSwan peer =
+              charon(t, dir, peerConf("aes256-sha256-ecp256-modp2048", "aes128gcm16", "none"))) {
+        peer.initiate("net");
+        assertTrue(peer.waitFor(established("net"), SETTLE), why(ours, peer));
+        assertTrue(peer.log().contains("N(INVAL_KE)"), why(ours, peer));
+        assertEquals("MODP_2048", peer.listSas().get(0).dhGroup());
+      }
+      Path second = dir.resolve("second");
+      java.nio.file.Files.createDirectories(second);
+      try (StrongSwan peer =
+              charon(t, second, peerConf("aes256-sha256-modp2048", "aes128gcm16", "none"));
+          GatewayProcess ours =
+              GatewayProcess.start(
+                  t.ns("gwA"),
+                  second,
+                  "ours",
+                  ourConfig(
+                      second,
+                      """
+                      sharedKey: "%s"
+                      ikeProposals: [aes256-sha256-ecp256-modp2048]
+                      espProposals: [aes128gcm16]
+                      connectionMode: initiatorOnly"""
+                          .formatted(PSK)))) {
+        assertTrue(peer.waitFor(established("net"), SETTLE), why(ours, peer));
+        assertFalse(ours.events("invalid_ke").isEmpty(), ours.log());
+        assertEquals("MODP_2048", peer.listSas().get(0).dhGroup());
+      }
+    }
+  }
 }
