@@ -406,4 +406,90 @@ class IkeInteropSystemTest {
       }
     }
   }
+
+  /**
+   * The suites the issue names, both ways: AES-256-GCM + ECP-256, AES-128-CBC/SHA-256 + MODP-2048,
+   * ChaCha20-Poly1305 + Curve25519, AES-256-CBC/SHA-1 + MODP-1024 (Azure's legacy default), each
+   * with us responding and with us initiating; each tunnel carries pings and iperf3 TCP both ways,
+   * and charon lists the algorithms we meant.
+   */
+  @Test
+  void namedSuitesCarryPingAndIperfInBothRoles() throws Exception {
+    String[][] suites = {
+      {"aes256gcm16-prfsha256-ecp256", "aes256gcm16", "AES_GCM_16-256", "ECP_256"},
+      {"aes128-sha256-modp2048", "aes128-sha256", "AES_CBC-128", "MODP_2048"},
+      {
+        "chacha20poly1305-prfsha256-curve25519",
+        "chacha20poly1305",
+        "CHACHA20_POLY1305",
+        "CURVE_25519"
+      },
+      {"aes256-sha1-modp1024", "aes256-sha1", "AES_CBC-256", "MODP_1024"},
+    };
+    try (Topology t = Topology.up(false)) {
+      int n = 0;
+      for (String[] suite : suites) {
+        for (String mode : List.of("responderOnly", "initiatorOnly")) {
+          Path run = dir.resolve("case" + n++);
+          java.nio.file.Files.createDirectories(run);
+          String ike =
+              """
+              sharedKey: "%s"
+              allowLegacyCiphers: true
+              ikeProposals: [%s]
+              espProposals: [%s]
+              connectionMode: %s"""
+                  .formatted(PSK, suite[0], suite[1], mode);
+          String label = suite[0] + " / " + suite[1] + " / " + mode;
+          try (StrongSwan peer = charon(t, run, peerConf(suite[0], suite[1], "none"));
+              GatewayProcess ours =
+                  GatewayProcess.start(t.ns("gwA"), run, "ours", ourConfig(run, ike))) {
+            if (mode.equals("responderOnly")) {
+              peer.initiate("net");
+            }
+            assertTrue(peer.waitFor(established("net"), SETTLE), label + why(ours, peer));
+            IkeSaInfo sa = peer.listSas().get(0);
+            assertEquals(suite[3], sa.dhGroup(), label);
+            assertEquals(suite[2], sa.installed("net").get(0).encryption(), label);
+            assertTrue(t.ping("lanA", "10.2.0.2", 3), label + why(ours, peer));
+            assertTrue(t.ping("lanB", "10.1.0.2", 3), label + why(ours, peer));
+            assertTrue(iperfTcp(t, false) > 0, label + " iperf3 A->B" + why(ours, peer));
+            assertTrue(iperfTcp(t, true) > 0, label + " iperf3 B->A" + why(ours, peer));
+          }
+        }
+      }
+    }
+  }
+
+  /** Bits per second iperf3 TCP received in 2 s from LAN A to LAN B (or back with reverse). */
+  static double iperfTcp(Topology t, boolean reverse) throws IOException {
+    Shell.check(
+        Duration.ofSeconds(10), Shell.inNamespace(t.ns("lanB"), "iperf3", "-s", "-D", "-1"));
+    Shell.await(
+        Duration.ofSeconds(10),
+        () -> {
+          try {
+            return t.exec("lanB", Duration.ofSeconds(5), "ss", "-ltn", "sport = :5201")
+                .output()
+                .contains("5201");
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        () -> "iperf3 server not listening");
+    List<String> command =
+        new java.util.ArrayList<>(List.of("iperf3", "-c", "10.2.0.2", "-t", "2", "-J"));
+    if (reverse) {
+      command.add("-R");
+    }
+    Shell.Result r =
+        Shell.check(
+            Duration.ofSeconds(30),
+            Shell.inNamespace(t.ns("lanA"), command.toArray(String[]::new)));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "\"sum_received\":\\s*\\{[^}]*\"bits_per_second\":\\s*([0-9.e+]+)")
+            .matcher(r.output());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
 }
