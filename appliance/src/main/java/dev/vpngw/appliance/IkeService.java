@@ -132,6 +132,15 @@ final class IkeService implements AutoCloseable {
 
   @Override
   public void close() {
+    // Tell the peers first (RFC 7296 1.4.1), waiting briefly for the IKE thread to send.
+    java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+    conductor.command(IkeDaemon::shutdown);
+    conductor.command(d -> sent.countDown());
+    try {
+      sent.await(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     CloseHelper.closeAll(runner, socket);
   }
 }

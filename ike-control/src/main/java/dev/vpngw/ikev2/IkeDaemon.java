@@ -197,6 +197,16 @@ public final class IkeDaemon implements IkeContext {
     retryAt.put(connection, Long.MAX_VALUE);
   }
 
+  /**
+   * The gateway is stopping: every established IKE SA is deleted (the Delete goes out now, or after
+   * the exchange in flight), so peers tear down at once instead of waiting for DPD.
+   */
+  public void shutdown() {
+    for (IkeConnectionConfig c : connections) {
+      terminate(c.name());
+    }
+  }
+
   // ---- receive path ----
 
   /** One IKE datagram from {@code from} to our {@code localPort}. */

@@ -458,4 +458,17 @@ class IkeExchangeTest {
     assertTrue(p.a.ikeSas().isEmpty(), "not restarted: " + p.a.ikeSas());
     assertTrue(p.installerA.tunnels.isEmpty());
   }
+
+  @Test
+  void shutdownDeletesTheIkeSasSoThePeerTearsDownAtOnce() {
+    IkePair p = pair(a(), b());
+    p.a.start();
+    p.deliver();
+    p.a.shutdown();
+    p.deliver();
+    assertTrue(p.b.ikeSas().isEmpty(), "peer kept " + p.b.ikeSas());
+    assertTrue(p.installerB.tunnels.isEmpty());
+    p.run(Duration.ofSeconds(20), Duration.ofSeconds(1));
+    assertTrue(p.a.ikeSas().isEmpty(), "not restarted after a shutdown");
+  }
 }

@@ -177,6 +177,9 @@ class IkeInteropSystemTest {
       assertFalse(sa.initiator(), "charon is the responder");
       assertTrue(t.ping("lanA", "10.2.0.2", 5), "lanA -> lanB" + why(ours, peer));
       assertTrue(t.ping("lanB", "10.1.0.2", 5), "lanB -> lanA" + why(ours, peer));
+      // Stopping our gateway deletes its IKE SA at the peer at once (no DPD needed).
+      ours.close();
+      assertTrue(peer.waitFor(List::isEmpty, SETTLE), "charon kept " + peer.listSas());
     }
   }
 
