@@ -48,6 +48,7 @@ import java.util.function.LongSupplier;
  */
 public final class IkeDaemon implements IkeContext {
   private static final long TIMER_PERIOD_NANOS = 50_000_000L;
+  private static final long COUNTERS_PERIOD_NANOS = 1_000_000_000L;
 
   /** A responder's IKE SA that has not authenticated in this time is dropped (RFC 7296 2.6). */
   static final long HALF_OPEN_TIMEOUT_NANOS = 30_000_000_000L;
@@ -73,6 +74,7 @@ public final class IkeDaemon implements IkeContext {
   private final java.util.PriorityQueue<Deferred> deferred =
       new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Deferred::dueNanos));
   private long nextTimerNanos;
+  private long nextCountersNanos;
   private long dropped;
   private long dropLogSecond;
   private int dropLogsThisSecond;
@@ -477,6 +479,11 @@ public final class IkeDaemon implements IkeContext {
       return 0;
     }
     nextTimerNanos = now + TIMER_PERIOD_NANOS;
+    // SA byte counters (volume lifetimes, ESP as proof of life) are read once a second.
+    boolean countersDue = now >= nextCountersNanos;
+    if (countersDue) {
+      nextCountersNanos = now + COUNTERS_PERIOD_NANOS;
+    }
     while (!deferred.isEmpty() && deferred.peek().dueNanos() <= now) {
       deferred.poll().action().run();
     }
@@ -492,7 +499,7 @@ public final class IkeDaemon implements IkeContext {
         continue;
       }
       if (sa.state() == IkeSaState.ESTABLISHED) {
-        established(sa, now);
+        established(sa, now, countersDue);
       }
     }
     for (IkeConnectionConfig c : connections) {
@@ -507,7 +514,7 @@ public final class IkeDaemon implements IkeContext {
     return 1;
   }
 
-  private void established(IkeSa sa, long now) {
+  private void established(IkeSa sa, long now, boolean countersDue) {
     IkeConnectionConfig c = sa.config();
     TaskManager m = manager(sa);
     if (now >= sa.expireAtNanos()) {
@@ -519,15 +526,19 @@ public final class IkeDaemon implements IkeContext {
     }
     long hardBytes = c.lifetimes().childKilobytes() * 1024;
     for (ChildSa child : List.copyOf(sa.children())) {
-      long bytes =
-          Math.max(0, installer.bytes(child.inboundSpi()))
-              + Math.max(0, installer.bytes(child.outboundSpi()));
-      Long before = lastBytes.put(child.inboundSpi(), installer.bytes(child.inboundSpi()));
-      if (before != null && before != installer.bytes(child.inboundSpi())) {
-        sa.lastInboundNanos(now); // ESP from the peer is proof of life too (RFC 7296 2.4)
+      boolean volumeDue = false;
+      if (countersDue) {
+        long in = installer.bytes(child.inboundSpi());
+        long out = installer.bytes(child.outboundSpi());
+        Long before = lastBytes.put(child.inboundSpi(), in);
+        if (before != null && before != in) {
+          sa.lastInboundNanos(now); // ESP from the peer is proof of life too (RFC 7296 2.4)
+        }
+        volumeDue =
+            hardBytes > 0 && Math.max(0, in) + Math.max(0, out) >= hardBytes - hardBytes / 10;
       }
       if (child.state() == ChildSa.State.INSTALLED
-          && (now >= child.rekeyAtNanos() || (hardBytes > 0 && bytes >= hardBytes - hardBytes / 10))
+          && (now >= child.rekeyAtNanos() || volumeDue)
           && !m.pending("rekey-child")) {
         queueChildRekey(sa, child);
       }

@@ -471,4 +471,27 @@ class IkeExchangeTest {
     p.run(Duration.ofSeconds(20), Duration.ofSeconds(1));
     assertTrue(p.a.ikeSas().isEmpty(), "not restarted after a shutdown");
   }
+
+  @Test
+  void childRekeyByVolumeHappensBeforeTheKilobyteLimit() {
+    IkeConnectionConfig.Lifetimes l =
+        new IkeConnectionConfig.Lifetimes(
+            Duration.ofHours(1),
+            Duration.ofHours(1),
+            100,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(2));
+    IkePair p = pair(a().lifetimes(l), b());
+    p.a.start();
+    p.deliver();
+    ChildSa child = only(p.a).children().get(0);
+    p.installerA.bytes.put(child.inboundSpi(), 50_000L);
+    p.advance(Duration.ofMillis(1100));
+    assertEquals(child.outboundSpi(), only(p.a).children().get(0).outboundSpi(), "under 90%");
+    p.installerA.bytes.put(child.outboundSpi(), 45_000L); // 95,000 of 102,400 bytes together
+    p.advance(Duration.ofMillis(1100));
+    assertTrue(
+        only(p.a).children().stream().noneMatch(c -> c.outboundSpi() == child.outboundSpi()),
+        "rekeyed by volume: " + String.join("\n", p.logA));
+  }
 }
