@@ -264,10 +264,18 @@ class IkeAuthInteropSystemTest {
     assertEquals("ECP_256", sa.dhGroup());
     assertEquals("AES_GCM_16-256", sa.installed("net").get(0).encryption());
     String charonSaw = peer.log().substring(mark);
+    // RFC 7427 signatures (both sides announce SIGNATURE_HASH_ALGORITHMS), by our key's type.
     String method =
-        c.psk() ? "pre-shared key" : c.ourKey().name().startsWith("RSA") ? "RSA" : "ECDSA";
+        c.psk()
+            ? "pre-shared key"
+            : switch (c.ourKey()) {
+              case RSA_2048, RSA_4096 -> "RSA_EMSA_PKCS1_SHA2_256";
+              case ECDSA_P256 -> "ECDSA_WITH_SHA256_DER";
+              case ECDSA_P384 -> "ECDSA_WITH_SHA384_DER";
+            };
     assertTrue(
-        charonSaw.contains("authentication of '" + c.id().ours + "' with " + method),
+        charonSaw.contains(
+            "authentication of '" + c.id().ours + "' with " + method + " successful"),
         "charon did not verify our AUTH with " + method + why(ours, peer));
 
     String line = ourEstablishedLine(c);
