@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.ikev2.config.ConnectionMode;
+import dev.vpngw.ikev2.config.Identity;
 import dev.vpngw.ikev2.config.IkeConnectionConfig;
 import dev.vpngw.ikev2.message.ExchangeType;
 import dev.vpngw.ikev2.message.IkeHeader;
@@ -126,6 +127,32 @@ class IkeExchangeTest {
     assertTrue(p.installerA.tunnels.isEmpty() && p.installerB.tunnels.isEmpty());
     assertTrue(
         p.logB.stream().anyMatch(l -> l.contains("AUTHENTICATION_FAILED") && l.contains("PSK")),
+        String.join("\n", p.logB));
+  }
+
+  @Test
+  void anInitiatorThatRefusesTheResponderTellsItSoNeitherKeepsAnSa() {
+    // A expects an identity B does not have: B authenticates fine and sees the IKE SA up when it
+    // sends its IKE_AUTH response, A refuses it.
+    IkePair p = pair(a().remoteId(Identity.parse("@not-b.example")), b());
+    p.a.start();
+    p.deliver();
+    /* INFORMATIONAL { N(AUTHENTICATION_FAILED) } --> (RFC 7296 2.21.2) */
+    assertEquals(1, exchanges(p, ExchangeType.INFORMATIONAL, false));
+    assertTrue(p.a.ikeSas().isEmpty(), "initiator keeps no SA");
+    assertTrue(p.b.ikeSas().isEmpty(), "responder keeps no SA: " + String.join("\n", p.logB));
+    assertTrue(p.installerA.tunnels.isEmpty() && p.installerB.tunnels.isEmpty());
+    assertTrue(
+        p.logA.stream()
+            .anyMatch(
+                l -> l.contains("notify=AUTHENTICATION_FAILED") && l.contains("not-b.example")),
+        String.join("\n", p.logA));
+    assertTrue(
+        p.logB.stream()
+            .anyMatch(
+                l ->
+                    l.contains("event=ike_sa_down")
+                        && l.contains("peer refused our authentication")),
         String.join("\n", p.logB));
   }
 

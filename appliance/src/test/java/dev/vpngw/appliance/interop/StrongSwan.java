@@ -353,6 +353,14 @@ public final class StrongSwan implements AutoCloseable {
   }
 
   /**
+   * Initiates the CHILD_SA {@code child} of connection {@code ike} (and the IKE_SA if needed), for
+   * configurations where several connections have a child of that name; returns once established.
+   */
+  public void initiate(String ike, String child) throws IOException {
+    waitedSwanctl("--initiate", "--ike", ike, "--child", child);
+  }
+
+  /**
    * Initiates the IKE_SA of connection {@code ike} without a CHILD_SA; returns once established.
    */
   public void initiateIke(String ike) throws IOException {
@@ -362,6 +370,26 @@ public final class StrongSwan implements AutoCloseable {
   /** Deletes the IKE_SA of connection {@code ike} (and its CHILD_SAs); returns once it is gone. */
   public void terminateIke(String ike) throws IOException {
     waitedSwanctl("--terminate", "--ike", ike);
+  }
+
+  /**
+   * Deletes every IKE_SA charon has without waiting for the peers' answers ({@code --force}), so
+   * that a test can start the next case from nothing even when the peer is gone; returns once none
+   * is listed.
+   */
+  public void terminateAll() throws IOException {
+    for (IkeSaInfo sa : listSas()) {
+      // An IKE_SA that went away meanwhile makes swanctl fail; the listing below decides.
+      swanctl(
+          options.commandTimeout(),
+          "--terminate",
+          "--ike-id",
+          Integer.toString(sa.uniqueId()),
+          "--force");
+    }
+    if (!waitFor(List::isEmpty, options.commandTimeout())) {
+      throw new IOException("charon in " + namespace + " still has IKE_SAs:\n" + listSas());
+    }
   }
 
   /**

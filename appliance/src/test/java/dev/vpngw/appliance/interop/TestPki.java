@@ -33,14 +33,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /**
- * A throw-away certificate authority for the interop tests: a self-signed CA and end-entity
- * certificates it issues (RSA 2048, ECDSA P-256 or P-384 keys; subject DN and subjectAltNames of
- * type IP, DNS and email chosen by the caller), built with Bouncy Castle and written as PEM into a
- * swanctl directory in the layout strongSwan 5.9's {@code swanctl --load-all} reads: trust anchors
- * in {@code x509ca/}, own certificates in {@code x509/} and unencrypted PKCS#8 private keys in
- * {@code private/} (that folder takes keys of any type; {@code rsa/} and {@code ecdsa/} are for the
- * legacy PKCS#1 and SEC1 encodings). Certificates are valid from a day ago, so a clock a little
- * behind does not matter, for 30 days.
+ * A throw-away certificate authority for the interop tests: a self-signed CA, intermediate CAs it
+ * signs, and end-entity certificates (RSA 2048 or 4096, ECDSA P-256 or P-384 keys; subject DN and
+ * subjectAltNames of type IP, DNS and email chosen by the caller), built with Bouncy Castle and
+ * written as PEM into a swanctl directory in the layout strongSwan 5.9's {@code swanctl --load-all}
+ * reads: trust anchors in {@code x509ca/}, own certificates in {@code x509/} and unencrypted PKCS#8
+ * private keys in {@code private/} (that folder takes keys of any type; {@code rsa/} and {@code
+ * ecdsa/} are for the legacy PKCS#1 and SEC1 encodings), or as plain PEM files for our gateway's
+ * {@code certificate} block. Certificates are valid from a day ago, so a clock a little behind does
+ * not matter, for 30 days.
  */
 public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
@@ -48,6 +49,8 @@ public final class TestPki {
   /** The key of a CA or end entity. */
   public enum KeyType {
     RSA_2048("SHA256withRSA"),
+    /** Big enough that a certificate chain no longer fits one IKE datagram (RFC 7383 tests). */
+    RSA_4096("SHA256withRSA"),
     ECDSA_P256("SHA256withECDSA"),
     ECDSA_P384("SHA384withECDSA");
 
@@ -60,9 +63,9 @@ public final class TestPki {
 
     KeyPair generate() {
       try {
-        if (this == RSA_2048) {
+        if (this == RSA_2048 || this == RSA_4096) {
           KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-          g.initialize(2048);
+          g.initialize(this == RSA_2048 ? 2048 : 4096);
           return g.generateKeyPair();
         }
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -138,6 +141,35 @@ public final class TestPki {
     return ca;
   }
 
+  /**
+   * A CA whose certificate this CA issues (an intermediate), with a new key of {@code keyType}; its
+   * {@link #issue} makes end-entity certificates that chain through it to this CA.
+   */
+  public TestPki intermediate(String name, String subjectDn, KeyType keyType) {
+    KeyPair keys = keyType.generate();
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b =
+          builder(
+              X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
+              new X500Name(subjectDn),
+              keys);
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
+          ext.createAuthorityKeyIdentifier(ca.certificate()));
+      X509Certificate cert = sign(b, ca.privateKey(), caKeyType);
+      return new TestPki(new Credential(name, cert, keys.getPrivate()), keyType);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot issue intermediate CA " + subjectDn, e);
+    }
+  }
+
   /** Issues an end-entity certificate for a new key of {@code keyType}. */
   public Credential issue(String name, String subjectDn, KeyType keyType, List<San> sans) {
     KeyPair keys = keyType.generate();
@@ -185,6 +217,23 @@ public final class TestPki {
     write(
         swanctlDir.resolve("private").resolve(credential.fileName()),
         pem("PRIVATE KEY", credential.privateKey()));
+  }
+
+  /**
+   * Writes the certificates of {@code chain}, in that order, into one PEM file: our gateway's
+   * {@code certificate.file} (end entity first, then intermediates) or {@code certificate.ca}.
+   */
+  public static void writeCertificates(Path file, Credential... chain) {
+    StringBuilder pem = new StringBuilder();
+    for (Credential c : chain) {
+      pem.append(pem("CERTIFICATE", c.certificate()));
+    }
+    write(file, pem.toString());
+  }
+
+  /** Writes {@code credential}'s private key, PKCS#8 PEM, into {@code file}. */
+  public static void writePrivateKey(Path file, Credential credential) {
+    write(file, pem("PRIVATE KEY", credential.privateKey()));
   }
 
   private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {

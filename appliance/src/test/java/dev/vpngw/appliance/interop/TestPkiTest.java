@@ -1,6 +1,7 @@
 package dev.vpngw.appliance.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.appliance.interop.TestPki.Credential;
@@ -11,7 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyFactory;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -24,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The test CA issues certificates that chain to it, with the requested key types, subject and
- * subjectAltNames, CA and end-entity constraints, and writes them (and PKCS#8 keys that read back
- * as the same keys) into the swanctl folders; StrongSwanFixtureSystemTest shows charon taking them.
+ * The test CA issues certificates that chain to it, directly or through an intermediate CA, with
+ * the requested key types, subject and subjectAltNames, CA and end-entity constraints, and writes
+ * them (and PKCS#8 keys that read back as the same keys) into the swanctl folders;
+ * StrongSwanFixtureSystemTest shows charon taking them.
  */
 class TestPkiTest {
   @TempDir Path dir;
@@ -72,6 +78,37 @@ class TestPkiTest {
     b.certificate().verify(p384.ca().certificate().getPublicKey());
     assertEquals("SHA256withECDSA", a.certificate().getSigAlgName());
     assertEquals("SHA384withECDSA", b.certificate().getSigAlgName());
+  }
+
+  @Test
+  void anIntermediateIssuesCertificatesThatValidateUpToTheRoot() throws Exception {
+    TestPki root = TestPki.create("root", "CN=Root CA", KeyType.ECDSA_P256);
+    TestPki sub = root.intermediate("sub", "CN=Sub CA", KeyType.ECDSA_P384);
+    Credential gw = sub.issue("gw", "CN=gw", KeyType.RSA_4096, List.of(San.dns("gw.test")));
+    X509Certificate subCert = sub.ca().certificate();
+    assertEquals(0, subCert.getBasicConstraints(), "a CA that may issue only end entities");
+    assertEquals(4096, ((RSAPublicKey) gw.certificate().getPublicKey()).getModulus().bitLength());
+
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    PKIXParameters params =
+        new PKIXParameters(Set.of(new TrustAnchor(root.ca().certificate(), null)));
+    params.setRevocationEnabled(false);
+    CertPathValidator.getInstance("PKIX")
+        .validate(x509.generateCertPath(List.of(gw.certificate(), subCert)), params);
+    assertThrows(
+        CertPathValidatorException.class,
+        () ->
+            CertPathValidator.getInstance("PKIX")
+                .validate(x509.generateCertPath(List.of(gw.certificate())), params),
+        "without the intermediate the chain must not validate");
+
+    Path chain = dir.resolve("chain.pem");
+    TestPki.writeCertificates(chain, gw, sub.ca());
+    try (var in = Files.newInputStream(chain)) {
+      assertEquals(List.of(gw.certificate(), subCert), x509.generateCertificates(in));
+    }
+    TestPki.writePrivateKey(dir.resolve("gw.key"), gw);
+    assertTrue(Files.readString(dir.resolve("gw.key")).startsWith("-----BEGIN PRIVATE KEY-----"));
   }
 
   @Test

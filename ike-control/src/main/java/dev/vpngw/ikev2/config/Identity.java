@@ -1,15 +1,21 @@
 package dev.vpngw.ikev2.config;
 
 import dev.vpngw.ikev2.message.IdType;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
 
 /**
  * An IKE identity (RFC 7296 3.5): its type and data, written in the forms strongSwan's
  * configuration uses: an IP address, {@code @host.example.com} or {@code host.example.com} (FQDN),
- * {@code user@example.com} (RFC 822) or a distinguished name {@code CN=gw,O=Example}.
+ * {@code user@example.com} (RFC 822) or a distinguished name {@code C=CH, O=Example, CN=gw}. As in
+ * strongSwan, a DN's RDNs are written in the order of its encoding, the first written being the
+ * first in the DER (the order {@code openssl x509 -subject} prints); Java's {@link X500Principal}
+ * reads and prints the reverse (RFC 2253), so DNs are turned around on the way in and out.
  *
  * @param type the ID type
  * @param data the identification data (address bytes, ASCII name, or DER of the DN)
@@ -33,7 +39,7 @@ public record Identity(int type, byte[] data) {
     }
     if (s.contains("=")) {
       try {
-        return new Identity(IdType.ID_DER_ASN1_DN, new X500Principal(s).getEncoded());
+        return new Identity(IdType.ID_DER_ASN1_DN, reversed(new X500Principal(s).getEncoded()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("identity '" + s + "' is not a valid DN", e);
       }
@@ -103,11 +109,31 @@ public record Identity(int type, byte[] data) {
         case IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR ->
             InetAddress.getByAddress(data).getHostAddress();
         case IdType.ID_FQDN, IdType.ID_RFC822_ADDR -> printable(data);
-        case IdType.ID_DER_ASN1_DN -> new X500Principal(data).getName(X500Principal.RFC2253);
+        case IdType.ID_DER_ASN1_DN ->
+            new X500Principal(reversed(data)).getName(X500Principal.RFC1779);
         default -> "id-type-" + type + "(" + data.length + " bytes)";
       };
     } catch (java.net.UnknownHostException | IllegalArgumentException e) {
       return "id-type-" + type + "(malformed, " + data.length + " bytes)";
+    }
+  }
+
+  /**
+   * The DN with its RDNs in reverse order, each RDN's values left as encoded: the step between
+   * strongSwan's written order and {@link X500Principal}'s.
+   *
+   * @throws IllegalArgumentException if {@code der} is not a DN
+   */
+  static byte[] reversed(byte[] der) {
+    try {
+      RDN[] rdns = X500Name.getInstance(der).getRDNs();
+      RDN[] out = new RDN[rdns.length];
+      for (int i = 0; i < rdns.length; i++) {
+        out[i] = rdns[rdns.length - 1 - i];
+      }
+      return new X500Name(out).getEncoded();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a distinguished name", e);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.vpngw.ikev2.task;
 import dev.vpngw.ikev2.IkeLog;
 import dev.vpngw.ikev2.message.DeletePayload;
 import dev.vpngw.ikev2.message.IkeMessage;
+import dev.vpngw.ikev2.message.NotifyType;
 import dev.vpngw.ikev2.message.Payload;
 import dev.vpngw.ikev2.message.TransformType;
 import dev.vpngw.ikev2.sa.ChildSa;
@@ -16,7 +17,9 @@ import java.util.List;
  * Deletes child SAs or the IKE SA with INFORMATIONAL exchanges (RFC 7296 1.4.1): a child SA's
  * delete names our inbound SPI and is answered with the peer's inbound SPI of the pair; an IKE SA's
  * delete takes the IKE SA and all its child SAs. Deleting the old SA of a rekey is what lets the
- * responder of that rekey switch to the new outbound SA.
+ * responder of that rekey switch to the new outbound SA. An INFORMATIONAL carrying
+ * AUTHENTICATION_FAILED is the initiator refusing our IKE_AUTH response (RFC 7296 2.21.2): it ends
+ * the IKE SA like a delete does, as strongSwan handles it.
  */
 public final class DeleteTask implements IkeTask {
   private final IkeSa sa;
@@ -25,6 +28,7 @@ public final class DeleteTask implements IkeTask {
   private final List<ChildSa> children;
   private final String reason;
   private boolean deleteIke;
+  private boolean refusedByPeer;
   private final List<Integer> answerSpis = new ArrayList<>();
 
   private DeleteTask(
@@ -89,6 +93,10 @@ public final class DeleteTask implements IkeTask {
       }
       return Status.DONE;
     }
+    if (message.notify(NotifyType.AUTHENTICATION_FAILED) != null) {
+      deleteIke = true;
+      refusedByPeer = true;
+    }
     for (DeletePayload d : message.all(DeletePayload.class)) {
       if (d.protocolId() == TransformType.PROTOCOL_IKE) {
         deleteIke = true;
@@ -124,7 +132,17 @@ public final class DeleteTask implements IkeTask {
 
   @Override
   public void responded() {
-    if (deleteIke) {
+    if (refusedByPeer) {
+      ctx.log()
+          .event(
+              "ike_sa_refused_by_peer",
+              sa.config().name(),
+              "spi_i",
+              IkeLog.spi(sa.initiatorSpi()),
+              "notify",
+              "AUTHENTICATION_FAILED");
+      ctx.destroy(sa, "peer refused our authentication (AUTHENTICATION_FAILED)", false);
+    } else if (deleteIke) {
       ctx.log()
           .event(
               "ike_sa_deleted_by_peer", sa.config().name(), "spi_i", IkeLog.spi(sa.initiatorSpi()));

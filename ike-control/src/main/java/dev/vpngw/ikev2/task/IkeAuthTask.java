@@ -107,7 +107,8 @@ public final class IkeAuthTask implements IkeTask {
   public Status process(IkeMessage message, Inbound inbound) throws IkeFailure {
     if (initiator && message.notify(NotifyType.AUTHENTICATION_FAILED) != null) {
       throw IkeFailure.fatal(
-          0, "peer answered AUTHENTICATION_FAILED (check the PSK or certificate)");
+          0,
+          "peer answered AUTHENTICATION_FAILED (check the PSK or certificate and the identities)");
     }
     peerId =
         message.all(IdPayload.class).stream()
@@ -125,8 +126,11 @@ public final class IkeAuthTask implements IkeTask {
     IkeConnectionConfig c = sa.config();
     Identity expected = c.remoteId();
     if (expected != null && !expected.matches(peerId.idType(), peerId.data())) {
+      // Both roles name the notify: a responder answers with it, an initiator sends it in an
+      // INFORMATIONAL of its own (RFC 7296 2.21.2; the task manager does), so that the peer,
+      // which considers the IKE SA established, does not keep it.
       throw IkeFailure.fatal(
-          initiator ? 0 : NotifyType.AUTHENTICATION_FAILED,
+          NotifyType.AUTHENTICATION_FAILED,
           "peer identity "
               + Identity.describe(peerId.idType(), peerId.data())
               + " is not the configured "
@@ -142,7 +146,7 @@ public final class IkeAuthTask implements IkeTask {
 
   private void verify(IkeConnectionConfig c, AuthPayload auth, byte[] octets, IkeMessage m)
       throws IkeFailure {
-    int reject = initiator ? 0 : NotifyType.AUTHENTICATION_FAILED;
+    int reject = NotifyType.AUTHENTICATION_FAILED;
     if (c.remoteAuth() instanceof Psk psk) {
       if (auth.method() != AuthMethod.SHARED_KEY_MIC) {
         throw IkeFailure.fatal(reject, "peer used auth method " + auth.method() + ", expected PSK");

@@ -173,6 +173,9 @@ public final class TaskManager {
               "reason",
               f.getMessage());
       if (f.fatalForIkeSa()) {
+        if (f.notifyType() != 0 && exchange.exchangeType() != ExchangeType.IKE_SA_INIT) {
+          tellPeer(f);
+        }
         ctx.destroy(sa, f.getMessage(), true);
       } else {
         startNext();
@@ -187,6 +190,24 @@ public final class TaskManager {
     }
     nextRequestId++;
     startNext();
+  }
+
+  /**
+   * RFC 7296 2.21.2: an initiator that rejects the peer's response (in IKE_AUTH: the peer's
+   * identity, certificate or AUTH) names the error in an INFORMATIONAL request of its own, since
+   * the peer already holds the IKE SA as established. Sent once and not awaited: the SA is gone by
+   * the time the answer comes, as it would be after a lost one.
+   */
+  private void tellPeer(IkeFailure f) {
+    IkeMessage info =
+        new IkeMessage(
+            sa.initiatorSpi(),
+            sa.responderSpi(),
+            ExchangeType.INFORMATIONAL,
+            sa.originalInitiator() ? IkeHeader.FLAG_INITIATOR : 0,
+            nextRequestId,
+            List.of(NotifyPayload.of(f.notifyType(), f.notifyData())));
+    transmit(encode(info));
   }
 
   /**
