@@ -256,10 +256,31 @@ def legacy_tunnel_section(out_dir, lines):
                       best / sswan, "met" if best >= 3 * sswan else "**missed**"))
 
 
+def ike_section(out_dir, lines):
+    """The IKE setup benchmark (ike-bench.sh), rendered by ike_report.py, when it has run."""
+    path = os.path.join(out_dir, "ike-setup.json")
+    if not os.path.exists(path):
+        lines += ["## IKE SA setups per second", "", "Not measured yet: `benchmarks/ike-bench.sh`.", ""]
+        return
+    import contextlib
+    import io
+    import ike_report
+    text = io.StringIO()
+    saved = sys.argv
+    try:
+        sys.argv = ["ike_report.py", path]
+        with contextlib.redirect_stdout(text):
+            ike_report.main()
+    finally:
+        sys.argv = saved
+    lines += text.getvalue().rstrip("\n").split("\n") + [""]
+
+
 def write(out_dir, md_path):
     lines = []
     header(out_dir, lines)
     lines += e2e_report.all_sections(out_dir, md_path)
+    ike_section(out_dir, lines)
     jmh_sections(out_dir, lines)
     legacy_tunnel_section(out_dir, lines)
     text = "\n".join(lines).rstrip("\n") + "\n"
