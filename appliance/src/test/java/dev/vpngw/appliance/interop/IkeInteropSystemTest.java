@@ -466,20 +466,7 @@ class IkeInteropSystemTest {
 
   /** Bits per second iperf3 TCP received in 2 s from LAN A to LAN B (or back with reverse). */
   static double iperfTcp(Topology t, boolean reverse) throws IOException {
-    Shell.check(
-        Duration.ofSeconds(10), Shell.inNamespace(t.ns("lanB"), "iperf3", "-s", "-D", "-1"));
-    Shell.await(
-        Duration.ofSeconds(10),
-        () -> {
-          try {
-            return t.exec("lanB", Duration.ofSeconds(5), "ss", "-ltn", "sport = :5201")
-                .output()
-                .contains("5201");
-          } catch (IOException e) {
-            return false;
-          }
-        },
-        () -> "iperf3 server not listening");
+    Iperf.startServer(t, "lanB");
     List<String> command =
         new java.util.ArrayList<>(List.of("iperf3", "-c", "10.2.0.2", "-t", "2", "-J"));
     if (reverse) {

@@ -63,21 +63,7 @@ final class Iperf {
   static Iperf udp(
       Topology t, String clientRole, String serverRole, String server, String rate, Duration d)
       throws IOException {
-    Shell.check(
-        Duration.ofSeconds(10),
-        Shell.inNamespace(t.ns(serverRole), "iperf3", "-s", "-D", "-1", "-J"));
-    Shell.await(
-        Duration.ofSeconds(10),
-        () -> {
-          try {
-            return t.exec(serverRole, Duration.ofSeconds(5), "ss", "-ltn", "sport = :5201")
-                .output()
-                .contains("5201");
-          } catch (IOException e) {
-            return false;
-          }
-        },
-        () -> "iperf3 server not listening");
+    startServer(t, serverRole);
     Process p =
         new ProcessBuilder(
                 Shell.inNamespace(
@@ -98,6 +84,32 @@ final class Iperf {
             .redirectErrorStream(true)
             .start();
     return new Iperf(p, t, serverRole);
+  }
+
+  /**
+   * Starts a one-shot iperf3 server (JSON output) in {@code role}, once the previous one-shot
+   * server has let go of the port: a second daemon started while the first still holds 5201 fails
+   * to bind and exits without a word.
+   */
+  static void startServer(Topology t, String role) throws IOException {
+    Shell.await(
+        Duration.ofSeconds(15),
+        () -> !listening(t, role),
+        () -> "the previous iperf3 server still holds port 5201");
+    Shell.check(
+        Duration.ofSeconds(10), Shell.inNamespace(t.ns(role), "iperf3", "-s", "-D", "-1", "-J"));
+    Shell.await(
+        Duration.ofSeconds(10), () -> listening(t, role), () -> "iperf3 server not listening");
+  }
+
+  private static boolean listening(Topology t, String role) {
+    try {
+      return t.exec(role, Duration.ofSeconds(5), "ss", "-ltnH", "sport = :5201")
+          .output()
+          .contains("5201");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Waits for the run to end and reads the server's per-second figures. */
