@@ -41,7 +41,8 @@ public final class ConfigLoader {
           "wanMtu",
           "workers",
           "runDirectory",
-          "keyLogDirectory");
+          "keyLogDirectory",
+          "tunOffload");
   private static final Set<String> SITE = Set.of("name", "gatewayAddress", "addressPrefixes");
   private static final Set<String> CONNECTION =
       Set.of("name", "localNetworkGateway", "encapsulation", "manualKeys", "ike");
@@ -119,7 +120,8 @@ public final class ConfigLoader {
         (int) n.number("wanMtu", 1280, 9000, 1500),
         (int) n.number("workers", 1, 64, Math.max(1, cores - 1)),
         Path.of(n.string("runDirectory", "/run/vpngw/" + name)),
-        n.has("keyLogDirectory") ? Path.of(n.string("keyLogDirectory")) : null);
+        n.has("keyLogDirectory") ? Path.of(n.string("keyLogDirectory")) : null,
+        n.bool("tunOffload", true));
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {

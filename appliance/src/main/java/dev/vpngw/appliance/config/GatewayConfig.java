@@ -31,6 +31,8 @@ public record GatewayConfig(
    * @param runDirectory where the counters file lives
    * @param keyLogDirectory a Wireshark profile directory the IKE and ESP keys are written to for
    *     debugging, or null (the default: no key log)
+   * @param tunOffload whether the TUN device hands over TCP/UDP super-packets (vnet header with GSO
+   *     and checksum offloads) that the dataplane segments itself
    */
   public record Gateway(
       String name,
@@ -40,7 +42,8 @@ public record GatewayConfig(
       int wanMtu,
       int workers,
       Path runDirectory,
-      Path keyLogDirectory) {}
+      Path keyLogDirectory,
+      boolean tunOffload) {}
 
   /**
    * An on-premises site.
