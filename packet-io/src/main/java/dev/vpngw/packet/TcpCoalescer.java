@@ -14,9 +14,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * does if anything on the way cannot take it whole) gives back the very same segments:
  *
  * <ul>
- *   <li>IPv4 without options and not a fragment, or IPv6 with TCP as the next header; addresses,
- *       TOS/traffic class and flow label, TTL/hop limit and DF equal; IPv4 identifications
- *       consecutive;
+ *   <li>IPv4 without options and not a fragment, with a valid header checksum, or IPv6 with TCP as
+ *       the next header; addresses, TOS/traffic class and flow label, TTL/hop limit and DF equal;
+ *       IPv4 identifications consecutive;
  *   <li>TCP ports, acknowledgment number, data offset, flags (but PSH), window, urgent pointer and
  *       options byte for byte equal; each sequence number where the previous segment's data ended;
  *       the flags only ACK (ECE allowed), PSH allowed on the last;
@@ -98,8 +98,8 @@ public final class TcpCoalescer {
       if ((src.getByte(offset) & 0x0f) != 5
           || (src.getByte(offset + Ipv4Header.PROTOCOL_OFFSET) & 0xff) != TcpHeader.PROTOCOL
           || (fragment & (Ipv4Header.FLAG_MORE_FRAGMENTS | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0
-          || (src.getShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, BIG_ENDIAN) & 0xffff)
-              != length) {
+          || (src.getShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, BIG_ENDIAN) & 0xffff) != length
+          || !ipv4HeaderValid(src, offset)) {
         return false;
       }
       ipLength = Ipv4Header.MIN_LENGTH;
@@ -187,7 +187,7 @@ public final class TcpCoalescer {
     }
     if (version == Ipv4Header.VERSION) {
       // Version, IHL and TOS; identification; fragment field; TTL and protocol; addresses.
-      if (src.getShort(offset, BIG_ENDIAN) != out.getShort(at, BIG_ENDIAN)
+      if (src.getShort(offset) != out.getShort(at)
           || (src.getShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, BIG_ENDIAN) & 0xffff) != length
           || (src.getShort(offset + Ipv4Header.IDENTIFICATION_OFFSET, BIG_ENDIAN) & 0xffff)
               != ((lastIdentification + 1) & 0xffff)
@@ -196,7 +196,8 @@ public final class TcpCoalescer {
           || src.getShort(offset + Ipv4Header.TTL_OFFSET)
               != out.getShort(at + Ipv4Header.TTL_OFFSET)
           || src.getLong(offset + Ipv4Header.SOURCE_OFFSET)
-              != out.getLong(at + Ipv4Header.SOURCE_OFFSET)) {
+              != out.getLong(at + Ipv4Header.SOURCE_OFFSET)
+          || !ipv4HeaderValid(src, offset)) {
         return false;
       }
     } else {
@@ -244,6 +245,14 @@ public final class TcpCoalescer {
       }
     }
     return true;
+  }
+
+  /**
+   * The IPv4 header checksum verifies: the merged header gets a fresh one, which must not cover up
+   * a damaged header.
+   */
+  private static boolean ipv4HeaderValid(UnsafeBuffer b, int offset) {
+    return InternetChecksum.finish(InternetChecksum.add(b, offset, Ipv4Header.MIN_LENGTH, 0)) == 0;
   }
 
   /** The segment's TCP checksum verifies: pseudo-header, header and data sum to all ones. */
