@@ -20,7 +20,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       only on the last segment and CWR (RFC 3168) only on the first;
  *   <li>UDP: the length per segment;
  *   <li>the full transport checksum over the pseudo-header (RFC 9293 3.1, RFC 768, RFC 8200 8.1),
- *       header and payload, computed afresh: what the super-packet's field holds is only partial.
+ *       header and payload, computed afresh: what the super-packet's field holds is only partial. A
+ *       zero sum is written as 0xffff for UDP only (zero there means "no checksum").
  * </ul>
  *
  * <p>{@link #prepare} checks the super-packet once (headers inside the packet, IP version and
@@ -249,8 +250,10 @@ public final class GsoSegmenter {
     long sum = pseudoHeader(dst, dstOffset, version, protocol, l4Length);
     sum = InternetChecksum.add(dst, l4, l4Length, sum);
     int checksum = InternetChecksum.finish(sum);
-    // Zero means "no checksum" to UDP; the same sum written as 0xffff verifies alike (RFC 768).
-    dst.putShort(checksumField, (short) (checksum == 0 ? 0xffff : checksum), BIG_ENDIAN);
+    if (checksum == 0 && protocol == UdpHeader.PROTOCOL) {
+      checksum = 0xffff; // zero means "no checksum" to UDP; 0xffff verifies alike (RFC 768)
+    }
+    dst.putShort(checksumField, (short) checksum, BIG_ENDIAN);
     return segmentLength;
   }
 
@@ -269,7 +272,9 @@ public final class GsoSegmenter {
    * Finishes the partial checksum of a plain packet, as a device does for {@code CHECKSUM_PARTIAL}:
    * the field at {@code csumStart + csumOffset} holds the pseudo-header's sum, and the ones'
    * complement of the sum from {@code csumStart} to the end of the packet (that field included)
-   * goes into it (a zero as 0xffff, as Linux's {@code skb_checksum_help} writes it).
+   * goes into it. A zero result is written as 0xffff only in UDP's field (offset 6), where zero
+   * means "no checksum"; TCP keeps the 0x0000 the arithmetic gives, since a correct sender never
+   * puts 0xffff there and strict checkers (Wireshark) call that wrong.
    *
    * @return false, changing nothing, when the field lies outside the packet or is misaligned
    */
@@ -284,7 +289,10 @@ public final class GsoSegmenter {
     }
     int checksum =
         InternetChecksum.finish(InternetChecksum.add(b, offset + csumStart, length - csumStart, 0));
-    b.putShort(offset + field, (short) (checksum == 0 ? 0xffff : checksum), BIG_ENDIAN);
+    if (checksum == 0 && csumOffset == UdpHeader.CHECKSUM_OFFSET) {
+      checksum = 0xffff;
+    }
+    b.putShort(offset + field, (short) checksum, BIG_ENDIAN);
     return true;
   }
 }

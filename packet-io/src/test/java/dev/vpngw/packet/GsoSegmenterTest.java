@@ -302,6 +302,50 @@ class GsoSegmenterTest {
     }
   }
 
+  /**
+   * A segment whose checksum comes out as zero: TCP keeps 0x0000 (a correct sender never writes
+   * 0xffff there, and Wireshark calls it wrong), UDP writes 0xffff (zero there means none).
+   */
+  @Test
+  void aZeroChecksumIsWrittenAsZeroForTcpAndAsAllOnesForUdp() {
+    for (int protocol : new int[] {TCP, UDP}) {
+      for (boolean viaGso : new boolean[] {false, true}) {
+        byte[] data = payload(64, 6);
+        data[0] = 0;
+        data[1] = 0;
+        byte[] l4 = protocol == TCP ? tcp(9, ACK, new byte[0], data) : udp(data);
+        int dataAt = 20 + (protocol == TCP ? 20 : 8);
+        int field = 20 + (protocol == TCP ? 16 : 6);
+        // Fill the data's first word with what the checksum would be: the sum then folds to all
+        // ones and the checksum to zero.
+        byte[] probe = ipv4(protocol, new byte[0], l4);
+        probe[field] = 0;
+        probe[field + 1] = 0;
+        int c = checksum(probe, 20, l4.length, pseudoHeaderSum(probe, protocol, l4.length));
+        data[0] = (byte) (c >>> 8);
+        data[1] = (byte) c;
+        l4 = protocol == TCP ? tcp(9, ACK, new byte[0], data) : udp(data);
+        byte[] packet = ipv4(protocol, new byte[0], l4);
+        assertEquals(c >>> 8, packet[dataAt] & 0xff);
+        byte[] result;
+        if (viaGso) {
+          int type = protocol == TCP ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_UDP_L4;
+          result = cut(packet, type, 1000, 20)[0];
+        } else {
+          int partial = ~checksum(new byte[0], 0, 0, pseudoHeaderSum(packet, protocol, l4.length));
+          packet[field] = (byte) (partial >>> 8);
+          packet[field + 1] = (byte) partial;
+          assertTrue(
+              GsoSegmenter.completeChecksum(
+                  new UnsafeBuffer(packet), 0, packet.length, 20, field - 20));
+          result = packet;
+        }
+        assertEquals(protocol == TCP ? 0 : 0xffff, u16(result, field), "protocol " + protocol);
+        assertL4ChecksumValid(result, 20, protocol);
+      }
+    }
+  }
+
   @Test
   void aChecksumFieldOutsideThePacketIsRefused() {
     byte[] packet = ipv4(UDP, new byte[0], udp(new byte[4]));
