@@ -6,6 +6,7 @@
   vpngw              our gateway <-> our gateway, manual keys, 1 or many tunnels
   vpngw-unpinned     the same, threads left to the kernel (--no-pin)
   vpngw-shared       the same, every agent on one thread (--threading SHARED)
+  vpngw-no-offload   the same, TUN offloads off (gateway.tunOffload: false): one read per packet
 
 All tunnels use AES-128-GCM in ESP-in-UDP with a 1400-byte tunnel MTU (kernel-libipsec can only do
 UDP encapsulation; our wanMtu 1465 minus the suite's overhead is 1400 too), so every system carries
@@ -26,6 +27,7 @@ LABELS = {
     "vpngw": "(d) vpngw <-> vpngw",
     "vpngw-unpinned": "(d') vpngw <-> vpngw, unpinned",
     "vpngw-shared": "(d'') vpngw <-> vpngw, one thread",
+    "vpngw-no-offload": "(d''') vpngw <-> vpngw, no TUN offload",
 }
 ALL = tuple(LABELS)
 
@@ -175,23 +177,27 @@ class VpngwPair(System):
     def start(self):
         self.ctx.topo.up(tunnels=self.tunnels)
         args = {"vpngw": (), "vpngw-unpinned": ("--no-pin",),
-                "vpngw-shared": ("--threading", "SHARED")}[self.name]
+                "vpngw-shared": ("--threading", "SHARED"), "vpngw-no-offload": ()}[self.name]
+        offload = self.name != "vpngw-no-offload"
         keys = [(os.urandom(20).hex(), os.urandom(20).hex()) for _ in range(self.tunnels)]
-        started = [self._start_vpngw(side, manual_keys_yaml(side, self.ctx.work, keys, self.workers), args)
+        started = [self._start_vpngw(side, manual_keys_yaml(side, self.ctx.work, keys, self.workers,
+                                                            offload), args)
                    for side in ("gwA", "gwB")]
         for p, log in started:
             wait_for_line(log, ": running;", p, 120)
         self._reachable(timeout=30.0 + self.tunnels * 0.2)
 
 
-def manual_keys_yaml(side, work, keys, workers):
+def manual_keys_yaml(side, work, keys, workers, offload=True):
     """Gateway side's config: one connection per tunnel x, each to its own site 10.{1,2}.x.0/24 on the
-    same peer address, with its own SPIs (0x10000 + x from A to B, 0x20000 + x back) and keys."""
+    same peer address, with its own SPIs (0x10000 + x from A to B, 0x20000 + x back) and keys;
+    offload=False turns the TUN offloads off."""
     a = side == "gwA"
     me, peer = ("192.0.2.1", "192.0.2.2") if a else ("192.0.2.2", "192.0.2.1")
     lines = ["gateway: {name: bench-%s, publicAddress: %s, vnetPrefixes: [10.%d.0.0/16], runDirectory: %s,"
-             " wanMtu: 1465%s}" % (side, me, 1 if a else 2, os.path.join(work, side),
-                                   "" if workers is None else ", workers: %d" % workers),
+             " wanMtu: 1465%s%s}" % (side, me, 1 if a else 2, os.path.join(work, side),
+                                     "" if workers is None else ", workers: %d" % workers,
+                                     "" if offload else ", tunOffload: false"),
              "localNetworkGateways:"]
     for x in range(len(keys)):
         lines.append("  - {name: site-%d, gatewayAddress: %s, addressPrefixes: [10.%d.%d.0/24]}"
@@ -262,6 +268,6 @@ def make(ctx, name, tunnels=1, workers=None):
         return StrongSwanPair(ctx)
     if name == "vpngw-strongswan":
         return VpngwBehindStrongSwan(ctx)
-    if name in ("vpngw", "vpngw-unpinned", "vpngw-shared"):
+    if name in ("vpngw", "vpngw-unpinned", "vpngw-shared", "vpngw-no-offload"):
         return VpngwPair(ctx, name, tunnels, workers)
     raise HarnessError("unknown system %s (known: %s)" % (name, ", ".join(ALL)))

@@ -78,7 +78,7 @@ final class GatewayRuntime implements AutoCloseable {
     Files.createDirectories(gw.runDirectory());
     CountersFile counters = CountersFile.create(countersPath, COUNTER_VALUES_BYTES);
     resources.add(counters);
-    TunDevice tun = TunDevice.open(gw.tunnelInterface(), 1);
+    TunDevice tun = TunDevice.open(gw.tunnelInterface(), 1, gw.tunOffload());
     resources.add(tun);
     int tunMtu = 576;
     for (Connection c : config.connections()) {
@@ -150,11 +150,13 @@ final class GatewayRuntime implements AutoCloseable {
               gw.ikeCookieThreshold()));
     }
     System.out.printf(
-        "vpngw %s: %d connection(s) up on %s (mtu %d), crypto engine %s, %d worker(s), counters %s%n",
+        "vpngw %s: %d connection(s) up on %s (mtu %d, offloads %s), crypto engine %s, %d"
+            + " worker(s), counters %s%n",
         gw.name(),
         config.connections().size(),
         tun.name(),
         tunMtu,
+        offloads(tun.offloads()),
         engine.name(),
         gw.workers(),
         countersPath);
@@ -228,6 +230,19 @@ final class GatewayRuntime implements AutoCloseable {
         - 1
         + 2
         + suite.icvLength();
+  }
+
+  /** The TUN offloads in force, for the start-up line. */
+  private static String offloads(int flags) {
+    if (flags == 0) {
+      return "off";
+    }
+    StringBuilder b = new StringBuilder("csum");
+    b.append((flags & TunDevice.TUN_F_TSO4) != 0 ? " tso4" : "");
+    b.append((flags & TunDevice.TUN_F_TSO6) != 0 ? " tso6" : "");
+    b.append((flags & TunDevice.TUN_F_USO4) != 0 ? " uso4" : "");
+    b.append((flags & TunDevice.TUN_F_USO6) != 0 ? " uso6" : "");
+    return b.toString();
   }
 
   private static void enableForwarding() {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code gateway status}: reads a running gateway's counters file (never the gateway itself, so it
  * costs the dataplane nothing) and shows each SA (SPI, peer, direction, packets, bytes, drops by
- * reason) and the gateway's drops by reason; {@code --json} for machines.
+ * reason), the gateway's drops by reason and what the TUN offloads did; {@code --json} for
+ * machines.
  */
 @Command(name = "status", description = "Show a running gateway's SAs and counters.")
 final class StatusCommand implements Callable<Integer> {
@@ -75,6 +76,15 @@ final class StatusCommand implements Callable<Integer> {
         s.total(CounterTypes.ESP_BYTES_IN),
         s.total(CounterTypes.ESP_PACKETS_OUT),
         s.total(CounterTypes.ESP_BYTES_OUT));
+    if (s.total(CounterTypes.TUN_GSO_PACKETS) + s.total(CounterTypes.TUN_GRO_WRITES) > 0) {
+      out.printf(
+          "tun offload: %d super-packets read, split into %d segments; %d writes of %d coalesced"
+              + " segments%n",
+          s.total(CounterTypes.TUN_GSO_PACKETS),
+          s.total(CounterTypes.TUN_GSO_SEGMENTS),
+          s.total(CounterTypes.TUN_GRO_WRITES),
+          s.total(CounterTypes.TUN_GRO_SEGMENTS));
+    }
     for (Map.Entry<Integer, Long> d : s.dropsByReason().entrySet()) {
       if (d.getValue() > 0) {
         out.printf(
@@ -90,6 +100,10 @@ final class StatusCommand implements Callable<Integer> {
     b.append(",\"bytesIn\":").append(s.total(CounterTypes.ESP_BYTES_IN));
     b.append(",\"packetsOut\":").append(s.total(CounterTypes.ESP_PACKETS_OUT));
     b.append(",\"bytesOut\":").append(s.total(CounterTypes.ESP_BYTES_OUT));
+    b.append(",\"tunGsoPackets\":").append(s.total(CounterTypes.TUN_GSO_PACKETS));
+    b.append(",\"tunGsoSegments\":").append(s.total(CounterTypes.TUN_GSO_SEGMENTS));
+    b.append(",\"tunGroWrites\":").append(s.total(CounterTypes.TUN_GRO_WRITES));
+    b.append(",\"tunGroSegments\":").append(s.total(CounterTypes.TUN_GRO_SEGMENTS));
     b.append(",\"drops\":");
     drops(b, s.dropsByReason());
     b.append(",\"sas\":[");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.counters.CountersFile;
+import dev.vpngw.counters.OffloadCounters;
 import dev.vpngw.counters.PipelineCounters;
 import dev.vpngw.counters.PipelineDropReason;
 import dev.vpngw.counters.SaCounters;
@@ -21,8 +22,8 @@ import picocli.CommandLine;
 
 /**
  * {@code gateway status} reads a counters file written the way a running gateway writes it and
- * shows each SA (SPI, peer, packets, bytes, drops by reason) and the gateway's drops, as a table
- * and as JSON.
+ * shows each SA (SPI, peer, packets, bytes, drops by reason), the gateway's drops and what the TUN
+ * offloads did, as a table and as JSON.
  */
 class StatusCommandTest {
   @TempDir Path dir;
@@ -46,6 +47,8 @@ class StatusCommandTest {
     try (CountersFile file = CountersFile.create(path, 256 * CountersReader.COUNTER_LENGTH);
         EspCounters esp = new EspCounters(file.manager(), "worker-0");
         PipelineCounters pipeline = new PipelineCounters(file.manager(), "tun-rx");
+        OffloadCounters tunRx = new OffloadCounters(file.manager(), "tun-rx");
+        OffloadCounters tx = new OffloadCounters(file.manager(), "tx");
         SaCounters in =
             SaCounters.allocate(
                 file.manager(), "to-site", 0, Direction.INBOUND, 0x2001, "192.0.2.2");
@@ -58,6 +61,9 @@ class StatusCommandTest {
       esp.delivered(1000);
       esp.drop(DropReason.REPLAYED);
       pipeline.drop(PipelineDropReason.NO_ROUTE);
+      tunRx.split(40);
+      tunRx.split(2);
+      tx.coalesced(30);
 
       String table = status("status", "--counters", path.toString());
       assertTrue(table.contains("running"), table);
@@ -66,6 +72,11 @@ class StatusCommandTest {
           table.matches("(?s).*spi 0x00002001 peer 192\\.0\\.2\\.2\\s+7\\s+7000\\s+1.*"), table);
       assertTrue(table.contains(DropReason.REPLAYED.description()), table);
       assertTrue(table.contains(PipelineDropReason.NO_ROUTE.description()), table);
+      assertTrue(
+          table.contains(
+              "tun offload: 2 super-packets read, split into 42 segments; 1 writes of 30 coalesced"
+                  + " segments"),
+          table);
 
       String json = status("status", "--counters", path.toString(), "--json");
       assertTrue(json.contains("\"running\":true"), json);
@@ -74,6 +85,10 @@ class StatusCommandTest {
       assertTrue(json.contains("\"packets\":7,\"bytes\":7000"), json);
       assertTrue(json.contains("\"packets\":5,\"bytes\":6000"), json);
       assertTrue(json.contains("\"packetsIn\":1,\"bytesIn\":1000"), json);
+      assertTrue(
+          json.contains(
+              "\"tunGsoPackets\":2,\"tunGsoSegments\":42,\"tunGroWrites\":1,\"tunGroSegments\":30"),
+          json);
       assertTrue(json.contains("\"" + DropReason.REPLAYED.description() + "\":1"), json);
     }
   }

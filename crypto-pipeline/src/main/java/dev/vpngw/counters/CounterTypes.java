@@ -49,6 +49,21 @@ public final class CounterTypes {
   /** Inner bytes one crypto worker encapsulated. */
   public static final int ESP_BYTES_OUT = 5;
 
+  /**
+   * TCP/UDP super-packets (GSO, up to 64 KiB) one TUN reader read in one go and cut into segments;
+   * no key. See {@link OffloadCounters}.
+   */
+  public static final int TUN_GSO_PACKETS = 6;
+
+  /** Segments one TUN reader cut from its super-packets; no key. */
+  public static final int TUN_GSO_SEGMENTS = 7;
+
+  /** TUN writes one transmit agent made of several coalesced TCP segments (GRO); no key. */
+  public static final int TUN_GRO_WRITES = 8;
+
+  /** TCP segments that went into those coalesced writes; no key. */
+  public static final int TUN_GRO_SEGMENTS = 9;
+
   /** Inner packets delivered through one inbound SA; SA key. */
   public static final int SA_PACKETS_IN = 10;
 
@@ -103,6 +118,10 @@ public final class CounterTypes {
       case ESP_BYTES_IN -> "esp_bytes_in";
       case ESP_PACKETS_OUT -> "esp_packets_out";
       case ESP_BYTES_OUT -> "esp_bytes_out";
+      case TUN_GSO_PACKETS -> "tun_gso_packets";
+      case TUN_GSO_SEGMENTS -> "tun_gso_segments";
+      case TUN_GRO_WRITES -> "tun_gro_writes";
+      case TUN_GRO_SEGMENTS -> "tun_gro_segments";
       case SA_PACKETS_IN -> "sa_packets_in";
       case SA_BYTES_IN -> "sa_bytes_in";
       case SA_PACKETS_OUT -> "sa_packets_out";

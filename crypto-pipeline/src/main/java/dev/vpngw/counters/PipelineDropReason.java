@@ -32,13 +32,19 @@ public enum PipelineDropReason {
    * Not a packet: an agent's duty cycle threw (a socket or device error, a bug). The packet being
    * handled, if any, is lost; the stack trace of each distinct error is in the gateway's log.
    */
-  AGENT_ERROR(109, "agent errors: a duty cycle threw (stack trace in the log)");
+  AGENT_ERROR(109, "agent errors: a duty cycle threw (stack trace in the log)"),
+  /**
+   * A TUN frame whose offload header does not fit its packet: a GSO type that does not match the IP
+   * version or protocol, headers beyond the packet, a checksum field outside it. The whole frame
+   * (every segment it would have made) counts once.
+   */
+  BAD_OFFLOAD(110, "TUN packet whose offload (vnet) header does not match it");
 
   /** The smallest id; every codec {@link dev.vpngw.esp.DropReason} id is below it. */
   public static final int FIRST_ID = 100;
 
   /** The largest id in use. */
-  public static final int MAX_ID = 109;
+  public static final int MAX_ID = 110;
 
   private static final PipelineDropReason[] BY_ID = new PipelineDropReason[MAX_ID - FIRST_ID + 1];
 

@@ -1,5 +1,6 @@
 package dev.vpngw.pipeline;
 
+import dev.vpngw.counters.OffloadCounters;
 import dev.vpngw.counters.PipelineCounters;
 import dev.vpngw.counters.SaCounters;
 import dev.vpngw.crypto.CryptoEngine;
@@ -197,6 +198,8 @@ public final class Dataplane implements AutoCloseable {
     List<Agent> io = new ArrayList<>();
     if (ports.tun() != null) {
       AgentCounters c = agentCounters("tun-rx");
+      OffloadCounters offload = new OffloadCounters(counters, "tun-rx");
+      agentCounters.add(offload);
       io.add(
           guard(
               new TunRxAgent(
@@ -204,6 +207,7 @@ public final class Dataplane implements AutoCloseable {
                   this::routing,
                   inboxes,
                   c,
+                  offload,
                   new IcmpRateLimiter(100, 20),
                   ports.gatewayIpv4(),
                   ports.gatewayIpv6()),
@@ -226,6 +230,8 @@ public final class Dataplane implements AutoCloseable {
       io.add(guard(EspRxAgent.raw(ports.raw6(), this::routing, inboxes, c), c));
     }
     AgentCounters tx = agentCounters("tx");
+    OffloadCounters txOffload = new OffloadCounters(counters, "tx");
+    agentCounters.add(txOffload);
     io.add(
         guard(
             new TxAgent(
@@ -235,7 +241,8 @@ public final class Dataplane implements AutoCloseable {
                 ports.udp6(),
                 ports.raw4(),
                 ports.raw6(),
-                tx),
+                tx,
+                txOffload),
             tx));
     switch (options.mode()) {
       case SHARED -> {

@@ -7,12 +7,14 @@ import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
 import static dev.vpngw.pipeline.RingMessages.PEER_PORT_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.TUN_OUT;
 
+import dev.vpngw.counters.OffloadCounters;
 import dev.vpngw.counters.PipelineDropReason;
 import dev.vpngw.io.batch.PacketBatch;
 import dev.vpngw.io.buffer.PacketBuffer;
 import dev.vpngw.io.raw.RawIpSocket;
 import dev.vpngw.io.tun.TunQueue;
 import dev.vpngw.io.udp.UdpSocket;
+import dev.vpngw.packet.TcpCoalescer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -26,6 +28,11 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * Drains the crypto workers' output rings: ESP goes out in batches (one {@code sendmmsg} per batch)
  * on the UDP socket of its family, or on a raw protocol 50 socket for plain ESP; decrypted inner
  * packets are written to the TUN device for the kernel to route into the virtual network.
+ *
+ * <p>On a TUN device with offloads, consecutive in-order segments of one TCP flow are coalesced by
+ * a {@link TcpCoalescer} into one GSO write (receive offload, as a NIC's GRO): the kernel then
+ * forwards them as one packet. A run ends at the first packet that does not continue it, and at the
+ * end of each duty cycle, so nothing waits for more and the packets' order is kept.
  */
 final class TxAgent implements Agent {
   private static final int BATCH = 32;
@@ -35,12 +42,24 @@ final class TxAgent implements Agent {
 
   private static final int MESSAGES_PER_RING = 64;
 
+  /**
+   * Where an inner packet goes in the TUN write buffer: a device with offloads needs the bytes
+   * before it for the (zero) vnet header that every write then starts with.
+   */
+  private static final int INNER_AT = 16;
+
   private final RingBuffer[] workerOutboxes;
   private final TunQueue tun;
   private final Sender[] senders; // udp4, udp6, raw4, raw6; absent ones null
   private final AgentCounters counters;
+  private final OffloadCounters offload;
   private final Arena arena = Arena.ofShared();
   private final PacketBuffer inner;
+
+  /** Where coalesced TCP runs are built; null without TUN offloads. */
+  private final PacketBuffer coalesced;
+
+  private final TcpCoalescer coalescer;
   private final MessageHandler onMessage = this::onMessage;
 
   /** One outgoing socket and the batch that fills for it. */
@@ -115,11 +134,20 @@ final class TxAgent implements Agent {
       UdpSocket udp6,
       RawIpSocket raw4,
       RawIpSocket raw6,
-      AgentCounters counters) {
+      AgentCounters counters,
+      OffloadCounters offload) {
     this.workerOutboxes = workerOutboxes;
     this.tun = tun;
     this.counters = counters;
-    this.inner = PacketBuffer.allocate(arena, 65_536);
+    this.offload = offload;
+    this.inner = PacketBuffer.allocate(arena, INNER_AT + 65_536);
+    if (tun != null && tun.vnetHeaderLength() != 0) {
+      coalesced = PacketBuffer.allocate(arena, INNER_AT + 65_536);
+      coalescer = new TcpCoalescer(coalesced.buffer(), INNER_AT, 65_536);
+    } else {
+      coalesced = null;
+      coalescer = null;
+    }
     this.senders =
         new Sender[] {
           udp4 == null ? null : new Sender(udp4, null),
@@ -144,6 +172,7 @@ final class TxAgent implements Agent {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+    flushCoalesced();
     for (Sender s : senders) {
       if (s != null && s.batch.count() > 0) {
         s.flush();
@@ -164,14 +193,47 @@ final class TxAgent implements Agent {
         }
         s.add(ring, index, length);
       } else if (type == TUN_OUT) {
-        UnsafeBuffer b = inner.buffer();
-        b.putBytes(0, ring, index, length);
-        if (!writeToTun(length)) {
-          counters.drop(PipelineDropReason.TX_FAILED);
-        }
+        toTun((UnsafeBuffer) ring, index, length);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An inner packet for the TUN: into the pending TCP run if it continues it, else written. */
+  private void toTun(UnsafeBuffer ring, int index, int length) {
+    if (coalescer != null) {
+      if (coalescer.append(ring, index, length)) {
+        return;
+      }
+      flushCoalesced();
+      if (coalescer.start(ring, index, length)) {
+        return;
+      }
+    }
+    inner.buffer().putBytes(INNER_AT, ring, index, length);
+    if (!writeToTun(length)) {
+      counters.drop(PipelineDropReason.TX_FAILED);
+    }
+  }
+
+  /** Writes the pending TCP run, if any: one GSO frame, or the lone segment as it came. */
+  private void flushCoalesced() {
+    if (coalescer == null || coalescer.isEmpty()) {
+      return;
+    }
+    int segments = coalescer.segments();
+    int frame = coalescer.finish();
+    boolean written;
+    try {
+      written = tun.writeFrame(coalesced, coalescer.frameOffset(), frame);
+    } catch (IOException e) {
+      written = false;
+    }
+    if (!written) {
+      counters.pipeline().drop(PipelineDropReason.TX_FAILED, segments);
+    } else if (segments > 1) {
+      offload.coalesced(segments);
     }
   }
 
@@ -184,7 +246,7 @@ final class TxAgent implements Agent {
       return false;
     }
     try {
-      return tun.write(inner, 0, length);
+      return tun.write(inner, INNER_AT, length);
     } catch (IOException e) {
       return false;
     }

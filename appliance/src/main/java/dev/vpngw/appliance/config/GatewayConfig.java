@@ -33,6 +33,8 @@ public record GatewayConfig(
    *     debugging, or null (the default: no key log)
    * @param ikeCookieThreshold half-open IKE SAs above which a new IKE_SA_INIT must return a COOKIE
    *     (RFC 7296 2.6); 0 demands one always
+   * @param tunOffload whether the TUN device hands over TCP/UDP super-packets (vnet header with GSO
+   *     and checksum offloads) that the dataplane segments itself
    */
   public record Gateway(
       String name,
@@ -43,7 +45,8 @@ public record GatewayConfig(
       int workers,
       Path runDirectory,
       Path keyLogDirectory,
-      int ikeCookieThreshold) {}
+      int ikeCookieThreshold,
+      boolean tunOffload) {}
 
   /**
    * An on-premises site.

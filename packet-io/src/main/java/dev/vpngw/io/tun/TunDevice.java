@@ -20,6 +20,13 @@ import java.nio.charset.StandardCharsets;
  * device across the queues by flow hash, and each RX thread owns one {@link TunQueue}. Every fd is
  * non-blocking; an idle reader waits in a {@link dev.vpngw.io.sys.Poller}.
  *
+ * <p>With offloads ({@link #open(String, int, boolean)}) the device is also {@code IFF_VNET_HDR}:
+ * every read and write starts with a {@link VirtioNetHeader}, and {@code TUNSETOFFLOAD} tells the
+ * kernel it may hand us TCP (and, where the kernel has it, UDP) "super-packets" of up to 64 KiB
+ * with a partial checksum, which the reader cuts into segments and checksums itself. One read then
+ * carries what would otherwise take dozens, and the kernel's forwarding path handles each
+ * super-packet once. Offloads and the header size are device-wide, so every queue sees the same.
+ *
  * <p>The device lives as long as one of its fds is open (it is not made persistent), so a crashed
  * gateway leaves no interface behind. Addresses, MTU and routes are set with {@link
  * dev.vpngw.io.link.LinkConfig} after opening. Creating a device needs CAP_NET_ADMIN.
@@ -43,6 +50,39 @@ public final class TunDevice implements AutoCloseable {
   /** {@code IFF_MULTI_QUEUE}: one fd per queue. */
   static final short IFF_MULTI_QUEUE = 0x0100;
 
+  /** {@code IFF_VNET_HDR}: every read and write starts with a {@code struct virtio_net_hdr}. */
+  static final short IFF_VNET_HDR = 0x4000;
+
+  /** {@code TUNSETOFFLOAD = _IOW('T', 208, unsigned int)}; the argument is the value itself. */
+  static final long TUNSETOFFLOAD = 0x400454d0L;
+
+  /** {@code TUNSETVNETHDRSZ = _IOW('T', 216, int)}; the argument points to an int. */
+  static final long TUNSETVNETHDRSZ = 0x400454d8L;
+
+  /** {@code TUN_F_CSUM}: we accept packets whose transport checksum is still partial. */
+  public static final int TUN_F_CSUM = 0x01;
+
+  /** {@code TUN_F_TSO4}: we accept IPv4 TCP super-packets. */
+  public static final int TUN_F_TSO4 = 0x02;
+
+  /** {@code TUN_F_TSO6}: we accept IPv6 TCP super-packets. */
+  public static final int TUN_F_TSO6 = 0x04;
+
+  /** {@code TUN_F_TSO_ECN}: ... also those whose first segment has CWR set. */
+  public static final int TUN_F_TSO_ECN = 0x08;
+
+  /** {@code TUN_F_USO4}: we accept IPv4 UDP super-packets (Linux 6.2 on). */
+  public static final int TUN_F_USO4 = 0x20;
+
+  /** {@code TUN_F_USO6}: we accept IPv6 UDP super-packets (Linux 6.2 on; only with USO4). */
+  public static final int TUN_F_USO6 = 0x40;
+
+  /** What we ask for first; without UDP when the kernel refuses that (before 6.2). */
+  private static final int OFFLOADS_WANTED =
+      TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 | TUN_F_USO6;
+
+  private static final int OFFLOADS_WITHOUT_UDP = OFFLOADS_WANTED & ~(TUN_F_USO4 | TUN_F_USO6);
+
   /** {@code sizeof(struct ifreq)}: name[16] then a 24-byte union whose first member is flags. */
   private static final int IFREQ_LENGTH = 40;
 
@@ -51,16 +91,19 @@ public final class TunDevice implements AutoCloseable {
   private final String name;
   private final int ifIndex;
   private final boolean multiQueue;
+  private final int offloads;
   private final TunQueue[] queues;
   private boolean closed;
 
-  private TunDevice(String name, int ifIndex, boolean multiQueue, int[] fds) {
+  private TunDevice(String name, int ifIndex, boolean multiQueue, int offloads, int[] fds) {
     this.name = name;
     this.ifIndex = ifIndex;
     this.multiQueue = multiQueue;
+    this.offloads = offloads;
     this.queues = new TunQueue[fds.length];
+    int vnetHeaderLength = offloads != 0 ? VirtioNetHeader.LENGTH : 0;
     for (int i = 0; i < fds.length; i++) {
-      queues[i] = new TunQueue(fds[i], i);
+      queues[i] = new TunQueue(fds[i], i, vnetHeaderLength);
     }
   }
 
@@ -73,11 +116,25 @@ public final class TunDevice implements AutoCloseable {
    *     the tun driver, a free name)
    */
   public static TunDevice open(String name, int queues) throws NativeIOException {
-    return open(CLONE_DEVICE, name, queues);
+    return open(CLONE_DEVICE, name, queues, false);
+  }
+
+  /**
+   * As {@link #open(String, int)}, and with {@code offload} also {@code IFF_VNET_HDR} with a
+   * 10-byte header and the checksum and segmentation offloads {@link #offloads()} reports: TCP
+   * always, UDP where the kernel has it.
+   */
+  public static TunDevice open(String name, int queues, boolean offload) throws NativeIOException {
+    return open(CLONE_DEVICE, name, queues, offload);
   }
 
   /** As {@link #open(String, int)} through another clone device path (tests of the errors). */
   static TunDevice open(String cloneDevice, String name, int queues) throws NativeIOException {
+    return open(cloneDevice, name, queues, false);
+  }
+
+  private static TunDevice open(String cloneDevice, String name, int queues, boolean offload)
+      throws NativeIOException {
     byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
     if (nameBytes.length == 0
         || nameBytes.length > MAX_NAME_LENGTH
@@ -89,7 +146,12 @@ public final class TunDevice implements AutoCloseable {
       throw new IllegalArgumentException("a TUN device has at least one queue: " + queues);
     }
     boolean multiQueue = queues > 1;
-    short flags = (short) (IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0));
+    short flags =
+        (short)
+            (IFF_TUN
+                | IFF_NO_PI
+                | (multiQueue ? IFF_MULTI_QUEUE : 0)
+                | (offload ? IFF_VNET_HDR : 0));
     int[] fds = new int[queues];
     int opened = 0;
     try (Arena arena = Arena.ofConfined()) {
@@ -106,7 +168,8 @@ public final class TunDevice implements AutoCloseable {
         actual = ifr.getString(0, StandardCharsets.US_ASCII);
         LibC.setNonBlocking(fds[q], true);
       }
-      return new TunDevice(actual, LibC.ifNameToIndex(actual), multiQueue, fds);
+      int offloads = offload ? enableOffloads(arena, fds[0], actual) : 0;
+      return new TunDevice(actual, LibC.ifNameToIndex(actual), multiQueue, offloads, fds);
     } catch (NativeIOException | RuntimeException e) {
       for (int q = 0; q < opened; q++) {
         try {
@@ -160,6 +223,27 @@ public final class TunDevice implements AutoCloseable {
     }
   }
 
+  /**
+   * Fixes the vnet header at 10 bytes and turns the offloads on, UDP included when the kernel knows
+   * it (it refuses unknown bits with EINVAL); both are device-wide, so once is enough. Returns the
+   * offloads in force.
+   */
+  private static int enableOffloads(Arena arena, int fd, String name) throws NativeIOException {
+    MemorySegment size = arena.allocate(ValueLayout.JAVA_INT);
+    size.set(ValueLayout.JAVA_INT, 0, VirtioNetHeader.LENGTH);
+    LibC.ioctl(fd, TUNSETVNETHDRSZ, size.address(), "TUNSETVNETHDRSZ");
+    try {
+      LibC.ioctl(fd, TUNSETOFFLOAD, OFFLOADS_WANTED, "TUNSETOFFLOAD");
+      return OFFLOADS_WANTED;
+    } catch (NativeIOException e) {
+      if (e.errno() != Errno.EINVAL) {
+        throw e.withHint(name + ": the TUN driver refused its offloads");
+      }
+    }
+    LibC.ioctl(fd, TUNSETOFFLOAD, OFFLOADS_WITHOUT_UDP, "TUNSETOFFLOAD");
+    return OFFLOADS_WITHOUT_UDP;
+  }
+
   /** The interface name the kernel gave the device. */
   public String name() {
     return name;
@@ -173,6 +257,14 @@ public final class TunDevice implements AutoCloseable {
   /** Whether the device was opened with {@code IFF_MULTI_QUEUE}. */
   public boolean isMultiQueue() {
     return multiQueue;
+  }
+
+  /**
+   * The {@code TUN_F_*} offloads in force ({@link #TUN_F_CSUM} and friends), 0 for a device opened
+   * without them; non-zero means every queue reads and writes a {@link VirtioNetHeader} first.
+   */
+  public int offloads() {
+    return offloads;
   }
 
   /** How many queues (fds) are open. */

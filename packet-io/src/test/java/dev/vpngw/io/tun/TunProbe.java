@@ -5,13 +5,18 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 import dev.vpngw.io.batch.PacketBatch;
 import dev.vpngw.io.buffer.PacketBuffer;
 import dev.vpngw.io.link.LinkConfig;
+import dev.vpngw.io.sys.LibC;
 import dev.vpngw.io.sys.NativeIOException;
 import dev.vpngw.io.sys.Poller;
+import dev.vpngw.io.sys.SockAddr;
+import dev.vpngw.packet.GsoSegmenter;
 import dev.vpngw.packet.InternetChecksum;
 import dev.vpngw.packet.Ipv4Header;
 import dev.vpngw.packet.Ipv6Header;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +43,9 @@ public final class TunProbe {
   private static final int ECHO_DATA = 32;
   private static final long WAIT_MILLIS = 10_000;
 
+  /** {@code UDP_SEGMENT} (linux/udp.h): a send is cut into datagrams of this many bytes. */
+  private static final int UDP_SEGMENT = 103;
+
   /** The argument that makes the probe only try to create a device and print the error. */
   static final String UNPRIVILEGED = "unprivileged";
 
@@ -60,6 +68,7 @@ public final class TunProbe {
       PacketBuffer buf = PacketBuffer.allocate(arena, 4096);
       singleQueue(buf);
       multiQueue(arena, buf);
+      offloads(arena, buf);
     }
     System.out.println("DONE");
   }
@@ -145,6 +154,109 @@ public final class TunProbe {
   }
 
   /**
+   * Two queues with offloads: writes go out behind a zero vnet header and replies come back behind
+   * one, on either queue; a UDP_SEGMENT send routed into the device arrives as one UDP super-packet
+   * that {@link GsoSegmenter} cuts into datagrams with valid checksums.
+   */
+  private static void offloads(Arena arena, PacketBuffer buf) throws Exception {
+    try (TunDevice tun = TunDevice.open("vpngwof0", 2, true)) {
+      String name = tun.name();
+      print("OF_FLAGS", sysfs(name, "tun_flags"));
+      int offloads = tun.offloads();
+      print(
+          "OF_TCP",
+          (offloads & (TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6))
+              == (TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6));
+      boolean uso = (offloads & TunDevice.TUN_F_USO4) != 0;
+      print("OF_USO", uso);
+      print("OF_VNET", tun.queue(0).vnetHeaderLength() + " " + tun.queue(1).vnetHeaderLength());
+      LinkConfig.setMtu(name, 1400);
+      LinkConfig.addAddress(name, "10.96.0.1/24");
+      LinkConfig.up(name);
+
+      byte[] peer = {10, 96, 0, 2};
+      int at = VirtioNetHeader.LENGTH + 6;
+      int length = echoRequestV4(buf, at, peer, new byte[] {10, 96, 0, 1}, 30);
+      print("OF_WRITE_Q1", tun.queue(1).write(buf, at, length));
+      print("OF_ECHO4", awaitReply(tun, buf, 30, false));
+
+      if (uso) {
+        print("OF_UDP_GSO", udpSuperPacket(arena, tun, peer));
+      }
+    }
+  }
+
+  /**
+   * Sends 3500 bytes from a UDP socket with UDP_SEGMENT 1000 to {@code peer} (routed into the
+   * device) and describes what one read returned: the vnet header's GSO type and size, and the
+   * datagrams {@link GsoSegmenter} cut, each with its UDP length and checksum checked here.
+   */
+  private static String udpSuperPacket(Arena arena, TunDevice tun, byte[] peer) throws Exception {
+    int fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM, LibC.IPPROTO_UDP);
+    try {
+      MemorySegment option = arena.allocate(ValueLayout.JAVA_INT);
+      option.set(ValueLayout.JAVA_INT, 0, 1000);
+      LibC.setsockopt(fd, LibC.IPPROTO_UDP, UDP_SEGMENT, option.address(), 4, "UDP_SEGMENT");
+      PacketBuffer data = PacketBuffer.allocate(arena, 3500 + SockAddr.STORAGE_LENGTH);
+      for (int i = 0; i < 3500; i++) {
+        data.buffer().putByte(i, (byte) i);
+      }
+      int addressLength = SockAddr.write(data.buffer(), 3500, peer, 9);
+      LibC.sendto(fd, data.address(), 3500, 0, data.address() + 3500, addressLength);
+    } finally {
+      LibC.close(fd);
+    }
+    PacketBuffer frame = PacketBuffer.allocate(arena, 70_000);
+    Poller poller = poller(tun);
+    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    VirtioNetHeader vnet = new VirtioNetHeader().wrap(frame.buffer(), 0);
+    while (System.currentTimeMillis() < deadline) {
+      poller.poll(100);
+      for (int q = 0; q < tun.queueCount(); q++) {
+        int n;
+        while ((n = tun.queue(q).read(frame, 0, 70_000)) > 0) {
+          UnsafeBuffer b = frame.buffer();
+          int ip = VirtioNetHeader.LENGTH;
+          if (((b.getByte(ip) & 0xf0) >>> 4) != 4 || b.getByte(ip + 9) != 17) {
+            continue; // not our datagram
+          }
+          GsoSegmenter segmenter = new GsoSegmenter();
+          int segments =
+              segmenter.prepare(b, ip, n - ip, vnet.gsoType(), vnet.gsoSize(), vnet.csumStart());
+          StringBuilder found =
+              new StringBuilder(
+                  "type " + vnet.gsoType() + " size " + vnet.gsoSize() + " segments " + segments);
+          UnsafeBuffer out = new UnsafeBuffer(new byte[2048]);
+          for (int i = 0; i < segments; i++) {
+            int len = segmenter.writeSegment(i, out, 0);
+            int udpLength = out.getShort(20 + 4, BIG_ENDIAN) & 0xffff;
+            found.append(udpLength == len - 20 && udpChecksumValid(out, len) ? " ok" : " BAD");
+          }
+          return found.toString();
+        }
+      }
+    }
+    return "none";
+  }
+
+  /** A naive RFC 768 check: pseudo-header, header and data sum to all ones. */
+  private static boolean udpChecksumValid(UnsafeBuffer b, int length) {
+    long sum = 17 + (length - 20);
+    for (int i = 12; i < 20; i += 2) {
+      sum += b.getShort(i, BIG_ENDIAN) & 0xffff;
+    }
+    for (int i = 20; i < length; i += 2) {
+      int hi = b.getByte(i) & 0xff;
+      int lo = i + 1 < length ? b.getByte(i + 1) & 0xff : 0;
+      sum += (hi << 8) | lo;
+    }
+    while ((sum >>> 16) != 0) {
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    return sum == 0xffff;
+  }
+
+  /**
    * Waits for the echo reply with {@code sequence} on any queue of {@code tun}; returns a summary
    * of it ("from A to B"), or "none".
    */
@@ -160,8 +272,9 @@ public final class TunProbe {
           continue;
         }
         int n;
+        int header = tun.queue(q).vnetHeaderLength();
         while ((n = tun.queue(q).read(buf, readAt, 2048)) > 0) {
-          String summary = replySummary(buf.buffer(), readAt, n, sequence, ipv6);
+          String summary = replySummary(buf.buffer(), readAt + header, n - header, sequence, ipv6);
           if (summary != null) {
             return summary + " queue " + q;
           }

@@ -63,6 +63,18 @@ class TunSystemTest {
     assertTrue(out.get("MQ_ECHO4").startsWith("from 10.97.0.1 to 10.97.0.2 queue "), report);
     assertEquals("3", out.get("MQ_WRITE_BATCH"), report);
     assertEquals("[10, 11, 12]", out.get("MQ_BATCH_REPLIES"), report);
+
+    assertEquals(
+        "0x5101",
+        out.get("OF_FLAGS"),
+        report + "\n(IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR)");
+    assertEquals("true", out.get("OF_TCP"), report);
+    assertEquals("10 10", out.get("OF_VNET"), report);
+    assertEquals("true", out.get("OF_WRITE_Q1"), report);
+    assertTrue(out.get("OF_ECHO4").startsWith("from 10.96.0.1 to 10.96.0.2 queue "), report);
+    if (out.get("OF_USO").equals("true")) {
+      assertEquals("type 5 size 1000 segments 4 ok ok ok ok", out.get("OF_UDP_GSO"), report);
+    }
     assertTrue(out.containsKey("DONE"), report);
   }
 
