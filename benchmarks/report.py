@@ -274,6 +274,10 @@ def ike_section(out_dir, lines):
     finally:
         sys.argv = saved
     lines += text.getvalue().rstrip("\n").split("\n") + [""]
+    with open(path) as fh:
+        for note in json.load(fh).get("notes", []):
+            lines += ["- note: " + note]
+    lines += [""]
 
 
 def write(out_dir, md_path):
