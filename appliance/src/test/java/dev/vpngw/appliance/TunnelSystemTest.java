@@ -48,6 +48,7 @@ class TunnelSystemTest {
       String tsharkIntegrity)
       throws Exception {
     try (TwoSites sites = new TwoSites(dir, encapsulation, proposal, keyLength, integrityLength)) {
+      sites.segmentWanBeforeCapture();
       Path capture = dir.resolve("wan.pcap");
       Process tcpdump =
           sites.background(
@@ -84,6 +85,9 @@ class TunnelSystemTest {
       assertEquals(0, up.exit(), up.output() + up.errors());
       assertTrue(
           receivedBytes(up.output()) > 1_000_000, "iperf3 A->B moved too little: " + up.output());
+      // The first one-off server may still be on its way out: start the next once it is gone.
+      TwoSites.await(
+          Duration.ofSeconds(10), () -> !listening(sites), () -> "the first iperf3 -s still runs");
       sites.inNs("lanB", Duration.ofSeconds(10), "iperf3", "-s", "-D", "-1");
       TwoSites.await(Duration.ofSeconds(10), () -> listening(sites), () -> "iperf3 -s not up");
       TwoSites.Result down =

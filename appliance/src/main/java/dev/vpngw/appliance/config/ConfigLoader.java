@@ -42,7 +42,8 @@ public final class ConfigLoader {
           "workers",
           "runDirectory",
           "keyLogDirectory",
-          "tunOffload");
+          "tunOffload",
+          "wanOffload");
   private static final Set<String> SITE = Set.of("name", "gatewayAddress", "addressPrefixes");
   private static final Set<String> CONNECTION =
       Set.of("name", "localNetworkGateway", "encapsulation", "manualKeys", "ike");
@@ -121,7 +122,8 @@ public final class ConfigLoader {
         (int) n.number("workers", 1, 64, Math.max(1, cores - 1)),
         Path.of(n.string("runDirectory", "/run/vpngw/" + name)),
         n.has("keyLogDirectory") ? Path.of(n.string("keyLogDirectory")) : null,
-        n.bool("tunOffload", true));
+        n.bool("tunOffload", true),
+        n.bool("wanOffload", true));
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {

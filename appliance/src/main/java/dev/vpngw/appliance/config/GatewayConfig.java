@@ -43,7 +43,8 @@ public record GatewayConfig(
       int workers,
       Path runDirectory,
       Path keyLogDirectory,
-      boolean tunOffload) {}
+      boolean tunOffload,
+      boolean wanOffload) {}
 
   /**
    * An on-premises site.
