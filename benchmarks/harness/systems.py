@@ -6,7 +6,8 @@
   vpngw              our gateway <-> our gateway, manual keys, 1 or many tunnels
   vpngw-unpinned     the same, threads left to the kernel (--no-pin)
   vpngw-shared       the same, every agent on one thread (--threading SHARED)
-  vpngw-no-offload   the same, TUN offloads off (gateway.tunOffload: false): one read per packet
+  vpngw-tun-offload  the same, TUN offloads only (gateway.wanOffload: false)
+  vpngw-no-offload   the same, no offloads (tunOffload and wanOffload false): a system call per packet
 
 All tunnels use AES-128-GCM in ESP-in-UDP with a 1400-byte tunnel MTU (kernel-libipsec can only do
 UDP encapsulation; our wanMtu 1465 minus the suite's overhead is 1400 too), so every system carries
@@ -27,7 +28,8 @@ LABELS = {
     "vpngw": "(d) vpngw <-> vpngw",
     "vpngw-unpinned": "(d') vpngw <-> vpngw, unpinned",
     "vpngw-shared": "(d'') vpngw <-> vpngw, one thread",
-    "vpngw-no-offload": "(d''') vpngw <-> vpngw, no TUN offload",
+    "vpngw-tun-offload": "(d''') vpngw <-> vpngw, TUN offloads only",
+    "vpngw-no-offload": "(d'''') vpngw <-> vpngw, no offloads",
 }
 ALL = tuple(LABELS)
 
@@ -177,8 +179,10 @@ class VpngwPair(System):
     def start(self):
         self.ctx.topo.up(tunnels=self.tunnels)
         args = {"vpngw": (), "vpngw-unpinned": ("--no-pin",),
-                "vpngw-shared": ("--threading", "SHARED"), "vpngw-no-offload": ()}[self.name]
-        offload = self.name != "vpngw-no-offload"
+                "vpngw-shared": ("--threading", "SHARED"), "vpngw-tun-offload": (),
+                "vpngw-no-offload": ()}[self.name]
+        offload = {"vpngw-no-offload": (False, False), "vpngw-tun-offload": (True, False)}.get(
+            self.name, (True, True))
         keys = [(os.urandom(20).hex(), os.urandom(20).hex()) for _ in range(self.tunnels)]
         started = [self._start_vpngw(side, manual_keys_yaml(side, self.ctx.work, keys, self.workers,
                                                             offload), args)
@@ -188,16 +192,17 @@ class VpngwPair(System):
         self._reachable(timeout=30.0 + self.tunnels * 0.2)
 
 
-def manual_keys_yaml(side, work, keys, workers, offload=True):
+def manual_keys_yaml(side, work, keys, workers, offload=(True, True)):
     """Gateway side's config: one connection per tunnel x, each to its own site 10.{1,2}.x.0/24 on the
     same peer address, with its own SPIs (0x10000 + x from A to B, 0x20000 + x back) and keys;
-    offload=False turns the TUN offloads off."""
+    offload says whether the TUN and the WAN offloads are on."""
     a = side == "gwA"
     me, peer = ("192.0.2.1", "192.0.2.2") if a else ("192.0.2.2", "192.0.2.1")
     lines = ["gateway: {name: bench-%s, publicAddress: %s, vnetPrefixes: [10.%d.0.0/16], runDirectory: %s,"
              " wanMtu: 1465%s%s}" % (side, me, 1 if a else 2, os.path.join(work, side),
                                      "" if workers is None else ", workers: %d" % workers,
-                                     "" if offload else ", tunOffload: false"),
+                                     "".join(", %s: false" % name for name, on
+                                             in zip(("tunOffload", "wanOffload"), offload) if not on)),
              "localNetworkGateways:"]
     for x in range(len(keys)):
         lines.append("  - {name: site-%d, gatewayAddress: %s, addressPrefixes: [10.%d.%d.0/24]}"
@@ -268,6 +273,6 @@ def make(ctx, name, tunnels=1, workers=None):
         return StrongSwanPair(ctx)
     if name == "vpngw-strongswan":
         return VpngwBehindStrongSwan(ctx)
-    if name in ("vpngw", "vpngw-unpinned", "vpngw-shared", "vpngw-no-offload"):
+    if name in ("vpngw", "vpngw-unpinned", "vpngw-shared", "vpngw-tun-offload", "vpngw-no-offload"):
         return VpngwPair(ctx, name, tunnels, workers)
     raise HarnessError("unknown system %s (known: %s)" % (name, ", ".join(ALL)))

@@ -97,10 +97,12 @@ final class GatewayRuntime implements AutoCloseable {
     boolean anyRaw = config.connections().stream().anyMatch(c -> !c.udpEncapsulation());
     UdpSocket udp = anyUdp ? UdpSocket.open(local, SaConfig.DEFAULT_NAT_T_PORT, false, true) : null;
     RawIpSocket raw = anyRaw ? RawIpSocket.open(local, 50, true) : null;
+    boolean wanOffload = false;
     if (udp != null) {
+      resources.add(udp);
       udp.setReceiveBufferSize(4 << 20);
       udp.setSendBufferSize(4 << 20);
-      resources.add(udp);
+      wanOffload = gw.wanOffload() && udp.enableSegmentation();
     }
     if (raw != null) {
       resources.add(raw);
@@ -150,13 +152,14 @@ final class GatewayRuntime implements AutoCloseable {
               gw.ikeCookieThreshold()));
     }
     System.out.printf(
-        "vpngw %s: %d connection(s) up on %s (mtu %d, offloads %s), crypto engine %s, %d"
-            + " worker(s), counters %s%n",
+        "vpngw %s: %d connection(s) up on %s (mtu %d, offloads %s; wan udp offloads %s), crypto"
+            + " engine %s, %d worker(s), counters %s%n",
         gw.name(),
         config.connections().size(),
         tun.name(),
         tunMtu,
         offloads(tun.offloads()),
+        wanOffload ? "on" : "off",
         engine.name(),
         gw.workers(),
         countersPath);

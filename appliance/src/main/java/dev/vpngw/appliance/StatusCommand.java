@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code gateway status}: reads a running gateway's counters file (never the gateway itself, so it
  * costs the dataplane nothing) and shows each SA (SPI, peer, direction, packets, bytes, drops by
- * reason), the gateway's drops by reason and what the TUN offloads did; {@code --json} for
+ * reason), the gateway's drops by reason and what the TUN and WAN offloads did; {@code --json} for
  * machines.
  */
 @Command(name = "status", description = "Show a running gateway's SAs and counters.")
@@ -85,6 +85,15 @@ final class StatusCommand implements Callable<Integer> {
           s.total(CounterTypes.TUN_GRO_WRITES),
           s.total(CounterTypes.TUN_GRO_SEGMENTS));
     }
+    if (s.total(CounterTypes.WAN_GSO_SENDS) + s.total(CounterTypes.WAN_GRO_RECEIVES) > 0) {
+      out.printf(
+          "wan offload: %d segmented sends of %d datagrams; %d coalesced receives of %d"
+              + " datagrams%n",
+          s.total(CounterTypes.WAN_GSO_SENDS),
+          s.total(CounterTypes.WAN_GSO_DATAGRAMS),
+          s.total(CounterTypes.WAN_GRO_RECEIVES),
+          s.total(CounterTypes.WAN_GRO_DATAGRAMS));
+    }
     for (Map.Entry<Integer, Long> d : s.dropsByReason().entrySet()) {
       if (d.getValue() > 0) {
         out.printf(
@@ -104,6 +113,10 @@ final class StatusCommand implements Callable<Integer> {
     b.append(",\"tunGsoSegments\":").append(s.total(CounterTypes.TUN_GSO_SEGMENTS));
     b.append(",\"tunGroWrites\":").append(s.total(CounterTypes.TUN_GRO_WRITES));
     b.append(",\"tunGroSegments\":").append(s.total(CounterTypes.TUN_GRO_SEGMENTS));
+    b.append(",\"wanGsoSends\":").append(s.total(CounterTypes.WAN_GSO_SENDS));
+    b.append(",\"wanGsoDatagrams\":").append(s.total(CounterTypes.WAN_GSO_DATAGRAMS));
+    b.append(",\"wanGroReceives\":").append(s.total(CounterTypes.WAN_GRO_RECEIVES));
+    b.append(",\"wanGroDatagrams\":").append(s.total(CounterTypes.WAN_GRO_DATAGRAMS));
     b.append(",\"drops\":");
     drops(b, s.dropsByReason());
     b.append(",\"sas\":[");

@@ -47,8 +47,14 @@ class StatusCommandTest {
     try (CountersFile file = CountersFile.create(path, 256 * CountersReader.COUNTER_LENGTH);
         EspCounters esp = new EspCounters(file.manager(), "worker-0");
         PipelineCounters pipeline = new PipelineCounters(file.manager(), "tun-rx");
-        OffloadCounters tunRx = new OffloadCounters(file.manager(), "tun-rx");
-        OffloadCounters tx = new OffloadCounters(file.manager(), "tx");
+        OffloadCounters tunGso =
+            new OffloadCounters(file.manager(), "tun-rx", OffloadCounters.Kind.TUN_GSO);
+        OffloadCounters tunGro =
+            new OffloadCounters(file.manager(), "tx", OffloadCounters.Kind.TUN_GRO);
+        OffloadCounters wanGso =
+            new OffloadCounters(file.manager(), "tx", OffloadCounters.Kind.WAN_GSO);
+        OffloadCounters wanGro =
+            new OffloadCounters(file.manager(), "udp4-rx", OffloadCounters.Kind.WAN_GRO);
         SaCounters in =
             SaCounters.allocate(
                 file.manager(), "to-site", 0, Direction.INBOUND, 0x2001, "192.0.2.2");
@@ -61,9 +67,12 @@ class StatusCommandTest {
       esp.delivered(1000);
       esp.drop(DropReason.REPLAYED);
       pipeline.drop(PipelineDropReason.NO_ROUTE);
-      tunRx.split(40);
-      tunRx.split(2);
-      tx.coalesced(30);
+      tunGso.add(40);
+      tunGso.add(2);
+      tunGro.add(30);
+      wanGso.add(44);
+      wanGro.add(20);
+      wanGro.add(24);
 
       String table = status("status", "--counters", path.toString());
       assertTrue(table.contains("running"), table);
@@ -77,6 +86,11 @@ class StatusCommandTest {
               "tun offload: 2 super-packets read, split into 42 segments; 1 writes of 30 coalesced"
                   + " segments"),
           table);
+      assertTrue(
+          table.contains(
+              "wan offload: 1 segmented sends of 44 datagrams; 2 coalesced receives of 44"
+                  + " datagrams"),
+          table);
 
       String json = status("status", "--counters", path.toString(), "--json");
       assertTrue(json.contains("\"running\":true"), json);
@@ -87,7 +101,9 @@ class StatusCommandTest {
       assertTrue(json.contains("\"packetsIn\":1,\"bytesIn\":1000"), json);
       assertTrue(
           json.contains(
-              "\"tunGsoPackets\":2,\"tunGsoSegments\":42,\"tunGroWrites\":1,\"tunGroSegments\":30"),
+              "\"tunGsoPackets\":2,\"tunGsoSegments\":42,\"tunGroWrites\":1,\"tunGroSegments\":30"
+                  + ",\"wanGsoSends\":1,\"wanGsoDatagrams\":44,\"wanGroReceives\":2"
+                  + ",\"wanGroDatagrams\":44"),
           json);
       assertTrue(json.contains("\"" + DropReason.REPLAYED.description() + "\":1"), json);
     }

@@ -18,12 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two gateways with the TUN offloads on (the default) carry TCP between their LANs: the sending
- * gateway reads super-packets and cuts them itself ({@code tun_gso_*} counters), the receiving one
- * coalesces runs of segments into GSO writes ({@code tun_gro_*}), both ways, IPv4 and IPv6. What
- * comes out must be what went in: 8 MiB sent each way arrive with the same SHA-256, and tshark,
- * decrypting the WAN capture with the tunnel's keys, finds every inner IPv4 header and TCP checksum
- * valid and no inner packet larger than the tunnel MTU.
+ * Two gateways with the TUN and WAN offloads on (the default) carry TCP between their LANs: the
+ * sending gateway reads super-packets and cuts them itself ({@code tun_gso_*} counters) and sends
+ * the ESP in runs with UDP_SEGMENT ({@code wan_gso_*}), the receiving one takes the runs whole with
+ * UDP_GRO ({@code wan_gro_*}) and coalesces the decrypted segments into GSO writes ({@code
+ * tun_gro_*}), both ways, IPv4 and IPv6. What comes out must be what went in: 8 MiB sent each way
+ * arrive with the same SHA-256, and tshark, decrypting a WAN capture with the tunnel's keys, finds
+ * every inner IPv4 header and TCP checksum valid and no inner packet larger than the tunnel MTU.
  */
 @Tag("system")
 class TunOffloadSystemTest {
@@ -35,6 +36,49 @@ class TunOffloadSystemTest {
   @Test
   void superPacketsAreCutAndCoalescedAndTheBytesArriveIntact() throws Exception {
     try (TwoSites sites = new TwoSites(dir, "udp", "aes128gcm16", 20, 0)) {
+      sites.startGateways();
+      String log = TwoSites.read(dir.resolve("gwA.log"));
+      assertTrue(log.contains("offloads csum tso4 tso6"), log);
+      assertTrue(log.contains("wan udp offloads on"), log);
+
+      TwoSites.await(
+          Duration.ofSeconds(30),
+          () -> ping(sites, "10.2.0.2", 1),
+          () -> "no ping through the tunnel; gateway A:\n" + TwoSites.read(dir.resolve("gwA.log")));
+      assertTrue(ping(sites, "10.2.0.2", 3), "IPv4 ping lost packets");
+      assertTrue(ping(sites, "fd00:2::2", 3), "IPv6 ping lost packets");
+
+      // Every offload on, the WAN veths taking 64 KiB UDP packets whole: what arrives is intact.
+      transferIsIntact(sites, "lanA", "lanB", "10.2.0.2");
+      transferIsIntact(sites, "lanB", "lanA", "10.1.0.2");
+      transferIsIntact(sites, "lanA", "lanB", "fd00:2::2");
+      iperf(sites, "10.2.0.2", false);
+      iperf(sites, "10.2.0.2", true);
+      for (String gw : List.of("gwA", "gwB")) {
+        CountersSnapshot s = snapshot(sites, gw);
+        String what = gw + ": " + offloads(s);
+        assertTrue(s.total(CounterTypes.TUN_GSO_PACKETS) > 100, what);
+        assertTrue(
+            s.total(CounterTypes.TUN_GSO_SEGMENTS) > 2 * s.total(CounterTypes.TUN_GSO_PACKETS),
+            what);
+        assertTrue(s.total(CounterTypes.TUN_GRO_WRITES) > 100, what);
+        assertTrue(
+            s.total(CounterTypes.TUN_GRO_SEGMENTS) > 2 * s.total(CounterTypes.TUN_GRO_WRITES),
+            what);
+        assertTrue(s.total(CounterTypes.WAN_GSO_SENDS) > 100, what);
+        assertTrue(
+            s.total(CounterTypes.WAN_GSO_DATAGRAMS) > 2 * s.total(CounterTypes.WAN_GSO_SENDS),
+            what);
+        assertTrue(s.total(CounterTypes.WAN_GRO_RECEIVES) > 100, what);
+        assertTrue(
+            s.total(CounterTypes.WAN_GRO_DATAGRAMS) > 2 * s.total(CounterTypes.WAN_GRO_RECEIVES),
+            what);
+        assertEquals(
+            0L, s.dropsByReason().getOrDefault(PipelineDropReason.BAD_OFFLOAD.id(), 0L), what);
+      }
+
+      // Then what crosses the WAN, cut into datagrams before the capture sees it (see TwoSites).
+      sites.segmentWanBeforeCapture();
       Path capture = dir.resolve("wan.pcap");
       Process tcpdump =
           sites.background(
@@ -54,50 +98,23 @@ class TunOffloadSystemTest {
                   capture.toString()),
               dir.resolve("tcpdump.log"));
       TwoSites.awaitLine(dir.resolve("tcpdump.log"), "listening on", tcpdump);
-      sites.startGateways();
-      String log = TwoSites.read(dir.resolve("gwA.log"));
-      assertTrue(log.contains("offloads csum tso4 tso6"), log);
-
-      TwoSites.await(
-          Duration.ofSeconds(30),
-          () -> ping(sites, "10.2.0.2", 1),
-          () -> "no ping through the tunnel; gateway A:\n" + TwoSites.read(dir.resolve("gwA.log")));
-      assertTrue(ping(sites, "10.2.0.2", 3), "IPv4 ping lost packets");
-      assertTrue(ping(sites, "fd00:2::2", 3), "IPv6 ping lost packets");
-
       iperf(sites, "10.2.0.2", false);
       iperf(sites, "10.2.0.2", true);
       iperf(sites, "fd00:2::2", false);
-      transferIsIntact(sites, "lanA", "lanB", "10.2.0.2");
-      transferIsIntact(sites, "lanB", "lanA", "10.1.0.2");
-      transferIsIntact(sites, "lanA", "lanB", "fd00:2::2");
-
-      for (String gw : List.of("gwA", "gwB")) {
-        CountersSnapshot s = snapshot(sites, gw);
-        long packets = s.total(CounterTypes.TUN_GSO_PACKETS);
-        long segments = s.total(CounterTypes.TUN_GSO_SEGMENTS);
-        long writes = s.total(CounterTypes.TUN_GRO_WRITES);
-        long coalesced = s.total(CounterTypes.TUN_GRO_SEGMENTS);
-        String what =
-            gw
-                + ": "
-                + packets
-                + " super-packets, "
-                + segments
-                + " segments, "
-                + writes
-                + " coalesced writes of "
-                + coalesced;
-        assertTrue(packets > 100 && segments > 2 * packets, what);
-        assertTrue(writes > 100 && coalesced > 2 * writes, what);
-        assertEquals(
-            0L, s.dropsByReason().getOrDefault(PipelineDropReason.BAD_OFFLOAD.id(), 0L), what);
-      }
-
       tcpdump.destroy();
       tcpdump.waitFor();
       innerPacketsAreValid(sites, capture);
     }
+  }
+
+  private static String offloads(CountersSnapshot s) {
+    StringBuilder b = new StringBuilder();
+    for (int type = CounterTypes.TUN_GSO_PACKETS; type <= CounterTypes.WAN_GRO_DATAGRAMS; type++) {
+      if (s.total(type) > 0 || type <= CounterTypes.TUN_GRO_SEGMENTS) {
+        b.append(CounterTypes.name(type)).append('=').append(s.total(type)).append(' ');
+      }
+    }
+    return b.toString();
   }
 
   private static CountersSnapshot snapshot(TwoSites sites, String gateway) throws Exception {
@@ -278,7 +295,7 @@ class TunOffloadSystemTest {
                 "-e",
                 "tcp.len"));
     String[] lines = TwoSites.run(command, Duration.ofSeconds(600)).strip().split("\n");
-    assertTrue(lines.length > 20_000, "too few inner TCP packets decrypted: " + lines.length);
+    assertTrue(lines.length > 10_000, "too few inner TCP packets decrypted: " + lines.length);
     long v6 = 0;
     List<String> bad = new ArrayList<>();
     for (String line : lines) {

@@ -48,6 +48,7 @@ class TunnelSystemTest {
       String tsharkIntegrity)
       throws Exception {
     try (TwoSites sites = new TwoSites(dir, encapsulation, proposal, keyLength, integrityLength)) {
+      sites.segmentWanBeforeCapture();
       Path capture = dir.resolve("wan.pcap");
       Process tcpdump =
           sites.background(
@@ -77,18 +78,41 @@ class TunnelSystemTest {
       assertTrue(ping(sites, "10.2.0.2", 5), "IPv4 ping lost packets");
       assertTrue(ping(sites, "fd00:2::2", 5), "IPv6 ping lost packets");
 
-      sites.inNs("lanB", Duration.ofSeconds(10), "iperf3", "-s", "-D", "-1");
-      TwoSites.await(Duration.ofSeconds(10), () -> listening(sites), () -> "iperf3 -s not up");
+      sites.inNs("lanB", Duration.ofSeconds(10), "iperf3", "-s", "-D", "-1", "-p", "5201");
+      TwoSites.await(
+          Duration.ofSeconds(10), () -> listening(sites, 5201), () -> "iperf3 -s not up");
       TwoSites.Result up =
-          sites.inNs("lanA", Duration.ofSeconds(60), "iperf3", "-c", "10.2.0.2", "-n", "8M", "-J");
+          sites.inNs(
+              "lanA",
+              Duration.ofSeconds(60),
+              "iperf3",
+              "-c",
+              "10.2.0.2",
+              "-p",
+              "5201",
+              "-n",
+              "8M",
+              "-J");
       assertEquals(0, up.exit(), up.output() + up.errors());
       assertTrue(
           receivedBytes(up.output()) > 1_000_000, "iperf3 A->B moved too little: " + up.output());
-      sites.inNs("lanB", Duration.ofSeconds(10), "iperf3", "-s", "-D", "-1");
-      TwoSites.await(Duration.ofSeconds(10), () -> listening(sites), () -> "iperf3 -s not up");
+      // The first one-off server may still be on its way out: the second listens on its own port.
+      sites.inNs("lanB", Duration.ofSeconds(10), "iperf3", "-s", "-D", "-1", "-p", "5202");
+      TwoSites.await(
+          Duration.ofSeconds(10), () -> listening(sites, 5202), () -> "iperf3 -s not up");
       TwoSites.Result down =
           sites.inNs(
-              "lanA", Duration.ofSeconds(60), "iperf3", "-c", "10.2.0.2", "-n", "8M", "-R", "-J");
+              "lanA",
+              Duration.ofSeconds(60),
+              "iperf3",
+              "-c",
+              "10.2.0.2",
+              "-p",
+              "5202",
+              "-n",
+              "8M",
+              "-R",
+              "-J");
       assertEquals(0, down.exit(), down.output() + down.errors());
       assertTrue(receivedBytes(down.output()) > 1_000_000, "iperf3 B->A moved too little");
 
@@ -120,9 +144,12 @@ class TunnelSystemTest {
     }
   }
 
-  private static boolean listening(TwoSites sites) {
+  private static boolean listening(TwoSites sites, int port) {
     try {
-      return sites.inNs("lanB", Duration.ofSeconds(5), "ss", "-ltn").output().contains(":5201");
+      return sites
+          .inNs("lanB", Duration.ofSeconds(5), "ss", "-ltn")
+          .output()
+          .contains(":" + port + " ");
     } catch (Exception e) {
       return false;
     }

@@ -115,6 +115,20 @@ final class TwoSites implements AutoCloseable {
     awaitLine(dir.resolve("gwB.log"), ": running;", gatewayB);
   }
 
+  /**
+   * Makes both WAN veths take no GSO packet ({@code gso_max_segs 1}), so the kernel cuts a
+   * gateway's UDP_SEGMENT run into its datagrams before a capture on them sees it, as on a NIC
+   * without UDP segmentation offload. Otherwise veth passes the 64 KiB packet whole, tcpdump writes
+   * it as one "datagram" of many ESP packets back to back, and no dissector can take it apart.
+   */
+  void segmentWanBeforeCapture() throws IOException, InterruptedException {
+    for (String gateway : List.of("gwA", "gwB")) {
+      run(
+          List.of("ip", "-n", ns(gateway), "link", "set", "dev", "wan0", "gso_max_segs", "1"),
+          Duration.ofSeconds(10));
+    }
+  }
+
   Path counters(String gateway) {
     return dir.resolve("run" + gateway).resolve("counters.dat");
   }

@@ -64,6 +64,18 @@ public final class CounterTypes {
   /** TCP segments that went into those coalesced writes; no key. */
   public static final int TUN_GRO_SEGMENTS = 9;
 
+  /** Sends of several ESP datagrams at once (UDP_SEGMENT) one transmit agent made; no key. */
+  public static final int WAN_GSO_SENDS = 15;
+
+  /** ESP datagrams in those sends; no key. */
+  public static final int WAN_GSO_DATAGRAMS = 16;
+
+  /** Receives one WAN agent got with several datagrams the kernel coalesced (UDP_GRO); no key. */
+  public static final int WAN_GRO_RECEIVES = 17;
+
+  /** Datagrams in those receives; no key. */
+  public static final int WAN_GRO_DATAGRAMS = 18;
+
   /** Inner packets delivered through one inbound SA; SA key. */
   public static final int SA_PACKETS_IN = 10;
 
@@ -122,6 +134,10 @@ public final class CounterTypes {
       case TUN_GSO_SEGMENTS -> "tun_gso_segments";
       case TUN_GRO_WRITES -> "tun_gro_writes";
       case TUN_GRO_SEGMENTS -> "tun_gro_segments";
+      case WAN_GSO_SENDS -> "wan_gso_sends";
+      case WAN_GSO_DATAGRAMS -> "wan_gso_datagrams";
+      case WAN_GRO_RECEIVES -> "wan_gro_receives";
+      case WAN_GRO_DATAGRAMS -> "wan_gro_datagrams";
       case SA_PACKETS_IN -> "sa_packets_in";
       case SA_BYTES_IN -> "sa_bytes_in";
       case SA_PACKETS_OUT -> "sa_packets_out";

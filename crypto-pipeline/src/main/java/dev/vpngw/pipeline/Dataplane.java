@@ -198,7 +198,8 @@ public final class Dataplane implements AutoCloseable {
     List<Agent> io = new ArrayList<>();
     if (ports.tun() != null) {
       AgentCounters c = agentCounters("tun-rx");
-      OffloadCounters offload = new OffloadCounters(counters, "tun-rx");
+      OffloadCounters offload =
+          new OffloadCounters(counters, "tun-rx", OffloadCounters.Kind.TUN_GSO);
       agentCounters.add(offload);
       io.add(
           guard(
@@ -213,13 +214,14 @@ public final class Dataplane implements AutoCloseable {
                   ports.gatewayIpv6()),
               c));
     }
-    if (ports.udp4() != null) {
-      AgentCounters c = agentCounters("udp4-rx");
-      io.add(guard(EspRxAgent.udp(ports.udp4(), this::routing, inboxes, control.ring(), c), c));
-    }
-    if (ports.udp6() != null) {
-      AgentCounters c = agentCounters("udp6-rx");
-      io.add(guard(EspRxAgent.udp(ports.udp6(), this::routing, inboxes, control.ring(), c), c));
+    for (UdpSocket udp : new UdpSocket[] {ports.udp4(), ports.udp6()}) {
+      if (udp != null) {
+        String agent = udp.isIpv6() ? "udp6-rx" : "udp4-rx";
+        AgentCounters c = agentCounters(agent);
+        OffloadCounters gro = new OffloadCounters(counters, agent, OffloadCounters.Kind.WAN_GRO);
+        agentCounters.add(gro);
+        io.add(guard(EspRxAgent.udp(udp, this::routing, inboxes, control.ring(), c, gro), c));
+      }
     }
     if (ports.raw4() != null) {
       AgentCounters c = agentCounters("raw4-rx");
@@ -230,8 +232,10 @@ public final class Dataplane implements AutoCloseable {
       io.add(guard(EspRxAgent.raw(ports.raw6(), this::routing, inboxes, c), c));
     }
     AgentCounters tx = agentCounters("tx");
-    OffloadCounters txOffload = new OffloadCounters(counters, "tx");
-    agentCounters.add(txOffload);
+    OffloadCounters tunGro = new OffloadCounters(counters, "tx", OffloadCounters.Kind.TUN_GRO);
+    agentCounters.add(tunGro);
+    OffloadCounters wanGso = new OffloadCounters(counters, "tx", OffloadCounters.Kind.WAN_GSO);
+    agentCounters.add(wanGso);
     io.add(
         guard(
             new TxAgent(
@@ -242,7 +246,8 @@ public final class Dataplane implements AutoCloseable {
                 ports.raw4(),
                 ports.raw6(),
                 tx,
-                txOffload),
+                tunGro,
+                wanGso),
             tx));
     switch (options.mode()) {
       case SHARED -> {

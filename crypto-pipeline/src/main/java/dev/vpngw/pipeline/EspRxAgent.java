@@ -10,6 +10,7 @@ import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
 import static dev.vpngw.pipeline.RingMessages.PEER_PORT_OFFSET;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
+import dev.vpngw.counters.OffloadCounters;
 import dev.vpngw.counters.PipelineDropReason;
 import dev.vpngw.esp.DropReason;
 import dev.vpngw.esp.UdpEncapsulation;
@@ -31,10 +32,15 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  *
  * <p>On the UDP socket, an IKE message (RFC 3948 2.2) is copied, marker stripped, with its sender
  * and our local port into the control ring, which the IKE thread drains through {@link
- * Dataplane#pollControl}; a NAT-keepalive (2.3) is counted and consumed.
+ * Dataplane#pollControl}; a NAT-keepalive (2.3) is counted and consumed. A socket with {@linkplain
+ * UdpSocket#segmentation() segmentation} may hand over several datagrams of one sender in one slot
+ * (UDP_GRO); they are cut apart at the size the kernel reports and each goes its own way.
  */
 final class EspRxAgent implements Agent {
   private static final int BATCH = 32;
+
+  /** Slot size on a socket with UDP_GRO: the largest coalesced receive. */
+  private static final int COALESCED_SLOT = 65_536;
 
   private final String name;
   private final UdpSocket udp;
@@ -43,6 +49,7 @@ final class EspRxAgent implements Agent {
   private final RingBuffer[] workerInboxes;
   private final RingBuffer controlRing;
   private final AgentCounters counters;
+  private final OffloadCounters coalesced;
   private final Arena arena = Arena.ofShared();
   private final PacketBatch batch;
 
@@ -53,7 +60,8 @@ final class EspRxAgent implements Agent {
       Supplier<RoutingState> routing,
       RingBuffer[] workerInboxes,
       RingBuffer controlRing,
-      AgentCounters counters) {
+      AgentCounters counters,
+      OffloadCounters coalesced) {
     this.name = name;
     this.udp = udp;
     this.raw = raw;
@@ -61,7 +69,12 @@ final class EspRxAgent implements Agent {
     this.workerInboxes = workerInboxes;
     this.controlRing = controlRing;
     this.counters = counters;
-    this.batch = new PacketBatch(arena, BATCH, TxAgent.SLOT, 0);
+    this.coalesced = coalesced;
+    // With UDP_GRO a receive may hold up to 64 KiB of coalesced datagrams: slots to match.
+    this.batch =
+        udp != null && udp.segmentation()
+            ? new PacketBatch(arena, BATCH, COALESCED_SLOT, 0, true)
+            : new PacketBatch(arena, BATCH, TxAgent.SLOT, 0);
   }
 
   /**
@@ -73,7 +86,8 @@ final class EspRxAgent implements Agent {
       Supplier<RoutingState> routing,
       RingBuffer[] workerInboxes,
       RingBuffer controlRing,
-      AgentCounters counters) {
+      AgentCounters counters,
+      OffloadCounters coalesced) {
     return new EspRxAgent(
         "esp-rx-udp" + (socket.isIpv6() ? "6" : "4"),
         socket,
@@ -81,7 +95,8 @@ final class EspRxAgent implements Agent {
         routing,
         workerInboxes,
         controlRing,
-        counters);
+        counters,
+        coalesced);
   }
 
   /** An agent over a raw IP protocol 50 socket. */
@@ -97,7 +112,8 @@ final class EspRxAgent implements Agent {
         routing,
         workerInboxes,
         null,
-        counters);
+        counters,
+        null);
   }
 
   @Override
@@ -120,38 +136,52 @@ final class EspRxAgent implements Agent {
         counters.esp().drop(DropReason.TRUNCATED);
         continue;
       }
-      if (raw != null && raw.deliversIpHeader()) {
-        // IPv4 raw sockets hand over the IP header; ESP starts after it (IHL words).
-        int headerLength = (b.getByte(offset) & 0x0f) * 4;
-        if (headerLength < 20 || headerLength > length) {
-          counters.esp().drop(DropReason.MALFORMED_HEADER);
-          continue;
+      int segment = batch.segmentSize(i);
+      if (segment > 0 && length > segment) {
+        // UDP_GRO: datagrams of one sender back to back, all but the last of this size.
+        coalesced.add((length + segment - 1) / segment);
+        for (int at = 0; at < length; at += segment) {
+          datagram(state, b, i, offset + at, Math.min(segment, length - at));
         }
-        offset += headerLength;
-        length -= headerLength;
-      } else if (udp != null) {
-        UdpEncapsulation.PayloadType type = UdpEncapsulation.classify(b, offset, length);
-        if (type == UdpEncapsulation.PayloadType.IKE) {
-          punt(i, b, offset, length);
-          continue;
-        }
-        if (type != UdpEncapsulation.PayloadType.ESP) {
-          counters.esp().drop(reasonFor(type));
-          continue;
-        }
-      }
-      if (length < 8) {
-        counters.esp().drop(DropReason.TRUNCATED);
         continue;
       }
-      int worker = state.workerForSpi(b.getInt(offset, BIG_ENDIAN));
-      if (worker < 0) {
-        counters.esp().drop(DropReason.UNKNOWN_SPI);
-        continue;
-      }
-      handOff(workerInboxes[worker], i, b, offset, length);
+      datagram(state, b, i, offset, length);
     }
     return n;
+  }
+
+  /** One datagram (or raw packet) of slot {@code i}: classified and handed on. */
+  private void datagram(RoutingState state, UnsafeBuffer b, int i, int offset, int length) {
+    if (raw != null && raw.deliversIpHeader()) {
+      // IPv4 raw sockets hand over the IP header; ESP starts after it (IHL words).
+      int headerLength = (b.getByte(offset) & 0x0f) * 4;
+      if (headerLength < 20 || headerLength > length) {
+        counters.esp().drop(DropReason.MALFORMED_HEADER);
+        return;
+      }
+      offset += headerLength;
+      length -= headerLength;
+    } else if (udp != null) {
+      UdpEncapsulation.PayloadType type = UdpEncapsulation.classify(b, offset, length);
+      if (type == UdpEncapsulation.PayloadType.IKE) {
+        punt(i, b, offset, length);
+        return;
+      }
+      if (type != UdpEncapsulation.PayloadType.ESP) {
+        counters.esp().drop(reasonFor(type));
+        return;
+      }
+    }
+    if (length < 8) {
+      counters.esp().drop(DropReason.TRUNCATED);
+      return;
+    }
+    int worker = state.workerForSpi(b.getInt(offset, BIG_ENDIAN));
+    if (worker < 0) {
+      counters.esp().drop(DropReason.UNKNOWN_SPI);
+      return;
+    }
+    handOff(workerInboxes[worker], i, b, offset, length);
   }
 
   private static DropReason reasonFor(UdpEncapsulation.PayloadType type) {

@@ -158,7 +158,7 @@ final class TunRxAgent implements Agent {
       counters.drop(PipelineDropReason.BAD_OFFLOAD);
       return;
     }
-    offload.split(segments);
+    offload.add(segments);
     int tunnelId = state.fib.lookupDestination(b, PACKET_AT, length);
     TunnelInfo tunnel = tunnelId == Fib.NO_ROUTE ? null : state.tunnel(tunnelId);
     if (tunnel == null) {

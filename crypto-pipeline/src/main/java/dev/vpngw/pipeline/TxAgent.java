@@ -1,15 +1,12 @@
 package dev.vpngw.pipeline;
 
 import static dev.vpngw.pipeline.RingMessages.ESP_OUT;
-import static dev.vpngw.pipeline.RingMessages.PEER_ADDRESS_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.PEER_FAMILY_OFFSET;
-import static dev.vpngw.pipeline.RingMessages.PEER_LENGTH;
 import static dev.vpngw.pipeline.RingMessages.PEER_PORT_OFFSET;
 import static dev.vpngw.pipeline.RingMessages.TUN_OUT;
 
 import dev.vpngw.counters.OffloadCounters;
 import dev.vpngw.counters.PipelineDropReason;
-import dev.vpngw.io.batch.PacketBatch;
 import dev.vpngw.io.buffer.PacketBuffer;
 import dev.vpngw.io.raw.RawIpSocket;
 import dev.vpngw.io.tun.TunQueue;
@@ -25,9 +22,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
- * Drains the crypto workers' output rings: ESP goes out in batches (one {@code sendmmsg} per batch)
- * on the UDP socket of its family, or on a raw protocol 50 socket for plain ESP; decrypted inner
- * packets are written to the TUN device for the kernel to route into the virtual network.
+ * Drains the crypto workers' output rings: ESP goes out in batches (one {@code sendmmsg} per batch,
+ * see {@link EspSender}) on the UDP socket of its family, or on a raw protocol 50 socket for plain
+ * ESP; decrypted inner packets are written to the TUN device for the kernel to route into the
+ * virtual network.
  *
  * <p>On a TUN device with offloads, consecutive in-order segments of one TCP flow are coalesced by
  * a {@link TcpCoalescer} into one GSO write (receive offload, as a NIC's GRO): the kernel then
@@ -35,8 +33,6 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * end of each duty cycle, so nothing waits for more and the packets' order is kept.
  */
 final class TxAgent implements Agent {
-  private static final int BATCH = 32;
-
   /** Slot size of a send batch: the largest ESP packet a 9000-byte WAN MTU allows, and more. */
   static final int SLOT = 9216;
 
@@ -50,9 +46,9 @@ final class TxAgent implements Agent {
 
   private final RingBuffer[] workerOutboxes;
   private final TunQueue tun;
-  private final Sender[] senders; // udp4, udp6, raw4, raw6; absent ones null
+  private final EspSender[] senders; // udp4, udp6, raw4, raw6; absent ones null
   private final AgentCounters counters;
-  private final OffloadCounters offload;
+  private final OffloadCounters tunGro;
   private final Arena arena = Arena.ofShared();
   private final PacketBuffer inner;
 
@@ -62,71 +58,6 @@ final class TxAgent implements Agent {
   private final TcpCoalescer coalescer;
   private final MessageHandler onMessage = this::onMessage;
 
-  /** One outgoing socket and the batch that fills for it. */
-  private final class Sender {
-    final UdpSocket udp;
-    final RawIpSocket raw;
-    final PacketBatch batch = new PacketBatch(arena, BATCH, SLOT, 0);
-
-    Sender(UdpSocket udp, RawIpSocket raw) {
-      this.udp = udp;
-      this.raw = raw;
-    }
-
-    void add(MutableDirectBuffer ring, int index, int length) throws IOException {
-      int slot = batch.count();
-      int addressLength = ring.getInt(index + PEER_FAMILY_OFFSET) == 4 ? 4 : 16;
-      batch.peer(
-          slot,
-          ring,
-          index + PEER_ADDRESS_OFFSET,
-          addressLength,
-          ring.getInt(index + PEER_PORT_OFFSET));
-      int espLength = length - PEER_LENGTH;
-      if (espLength > SLOT) {
-        counters.drop(PipelineDropReason.TX_FAILED);
-        return;
-      }
-      batch.offset(slot, 0).length(slot, espLength);
-      batch
-          .buffer()
-          .buffer()
-          .putBytes(batch.dataOffset(slot), ring, index + PEER_LENGTH, espLength);
-      batch.count(slot + 1);
-      if (slot + 1 == BATCH) {
-        flush();
-      }
-    }
-
-    int flush() throws IOException {
-      int count = batch.count();
-      int sent = 0;
-      while (sent < count) {
-        int n;
-        try {
-          n =
-              udp != null
-                  ? udp.send(batch, sent, count - sent)
-                  : raw.send(batch, sent, count - sent);
-        } catch (IOException e) {
-          // The kernel reports an error for the first message only: drop it and go on.
-          counters.drop(PipelineDropReason.TX_FAILED);
-          n = 1;
-        }
-        if (n == 0) {
-          // Socket buffer full: what is left is dropped rather than stalling the ring.
-          for (int i = sent; i < count; i++) {
-            counters.drop(PipelineDropReason.TX_FAILED);
-          }
-          break;
-        }
-        sent += n;
-      }
-      batch.count(0);
-      return count;
-    }
-  }
-
   TxAgent(
       RingBuffer[] workerOutboxes,
       TunQueue tun,
@@ -135,11 +66,12 @@ final class TxAgent implements Agent {
       RawIpSocket raw4,
       RawIpSocket raw6,
       AgentCounters counters,
-      OffloadCounters offload) {
+      OffloadCounters tunGro,
+      OffloadCounters wanGso) {
     this.workerOutboxes = workerOutboxes;
     this.tun = tun;
     this.counters = counters;
-    this.offload = offload;
+    this.tunGro = tunGro;
     this.inner = PacketBuffer.allocate(arena, INNER_AT + 65_536);
     if (tun != null && tun.vnetHeaderLength() != 0) {
       coalesced = PacketBuffer.allocate(arena, INNER_AT + 65_536);
@@ -149,11 +81,11 @@ final class TxAgent implements Agent {
       coalescer = null;
     }
     this.senders =
-        new Sender[] {
-          udp4 == null ? null : new Sender(udp4, null),
-          udp6 == null ? null : new Sender(udp6, null),
-          raw4 == null ? null : new Sender(null, raw4),
-          raw6 == null ? null : new Sender(null, raw6)
+        new EspSender[] {
+          udp4 == null ? null : new EspSender(arena, udp4, null, counters, wanGso),
+          udp6 == null ? null : new EspSender(arena, udp6, null, counters, wanGso),
+          raw4 == null ? null : new EspSender(arena, null, raw4, counters, wanGso),
+          raw6 == null ? null : new EspSender(arena, null, raw6, counters, wanGso)
         };
   }
 
@@ -173,8 +105,8 @@ final class TxAgent implements Agent {
       throw e.getCause();
     }
     flushCoalesced();
-    for (Sender s : senders) {
-      if (s != null && s.batch.count() > 0) {
+    for (EspSender s : senders) {
+      if (s != null && s.pending()) {
         s.flush();
       }
     }
@@ -186,7 +118,7 @@ final class TxAgent implements Agent {
       if (type == ESP_OUT) {
         boolean v6 = ring.getInt(index + PEER_FAMILY_OFFSET) == 6;
         boolean udp = ring.getInt(index + PEER_PORT_OFFSET) != 0;
-        Sender s = senders[(udp ? 0 : 2) + (v6 ? 1 : 0)];
+        EspSender s = senders[(udp ? 0 : 2) + (v6 ? 1 : 0)];
         if (s == null) {
           counters.drop(PipelineDropReason.TX_FAILED);
           return;
@@ -233,7 +165,7 @@ final class TxAgent implements Agent {
     if (!written) {
       counters.pipeline().drop(PipelineDropReason.TX_FAILED, segments);
     } else if (segments > 1) {
-      offload.coalesced(segments);
+      tunGro.add(segments);
     }
   }
 

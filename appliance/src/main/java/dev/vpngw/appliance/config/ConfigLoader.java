@@ -43,7 +43,8 @@ public final class ConfigLoader {
           "runDirectory",
           "keyLogDirectory",
           "ikeCookieThreshold",
-          "tunOffload");
+          "tunOffload",
+          "wanOffload");
   private static final Set<String> SITE = Set.of("name", "gatewayAddress", "addressPrefixes");
   private static final Set<String> CONNECTION =
       Set.of("name", "localNetworkGateway", "encapsulation", "manualKeys", "ike");
@@ -123,7 +124,8 @@ public final class ConfigLoader {
         Path.of(n.string("runDirectory", "/run/vpngw/" + name)),
         n.has("keyLogDirectory") ? Path.of(n.string("keyLogDirectory")) : null,
         (int) n.number("ikeCookieThreshold", 0, 1_000_000, 100),
-        n.bool("tunOffload", true));
+        n.bool("tunOffload", true),
+        n.bool("wanOffload", true));
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {

@@ -35,6 +35,8 @@ public record GatewayConfig(
    *     (RFC 7296 2.6); 0 demands one always
    * @param tunOffload whether the TUN device hands over TCP/UDP super-packets (vnet header with GSO
    *     and checksum offloads) that the dataplane segments itself
+   * @param wanOffload whether ESP to one peer leaves as UDP_SEGMENT super-packets and UDP_GRO
+   *     receives are cut apart by the dataplane
    */
   public record Gateway(
       String name,
@@ -46,7 +48,8 @@ public record GatewayConfig(
       Path runDirectory,
       Path keyLogDirectory,
       int ikeCookieThreshold,
-      boolean tunOffload) {}
+      boolean tunOffload,
+      boolean wanOffload) {}
 
   /**
    * An on-premises site.

@@ -22,9 +22,18 @@ public final class Capture implements AutoCloseable {
     this.file = file;
   }
 
-  /** Starts capturing on {@code device} in {@code namespace} and waits until tcpdump listens. */
+  /**
+   * Starts capturing on {@code device} in {@code namespace} and waits until tcpdump listens. The
+   * device first stops taking GSO packets ({@code gso_max_segs 1}): our gateway sends runs of ESP
+   * as one UDP_SEGMENT packet, which a veth passes whole and tcpdump would write as one "datagram"
+   * of many ESP packets that no dissector takes apart; so the kernel cuts it into its datagrams
+   * before the capture point, as on a NIC without UDP segmentation offload.
+   */
   public static Capture start(String namespace, String device, Path file, String filter)
       throws IOException {
+    Shell.check(
+        Duration.ofSeconds(10),
+        Shell.inNamespace(namespace, "ip", "link", "set", "dev", device, "gso_max_segs", "1"));
     Path log = file.resolveSibling(file.getFileName() + ".log");
     List<String> command =
         new ArrayList<>(

@@ -34,14 +34,24 @@ import org.agrona.concurrent.UnsafeBuffer;
  * 0                struct mmsghdr[capacity]       64 bytes: struct msghdr (56) + msg_len (4) + pad
  * 64 * capacity    struct iovec[capacity]         16 bytes: iov_base, iov_len
  * 80 * capacity    peer address[capacity]         32 bytes: sockaddr_in or sockaddr_in6 (SockAddr)
+ * 112 * capacity   control message[capacity]      24 bytes: CMSG_SPACE(4), only with segments
  *
  * struct msghdr: 0 msg_name -> peer[i], 8 msg_namelen, 16 msg_iov -> iovec[i], 24 msg_iovlen = 1,
  *                32 msg_control = NULL, 40 msg_controllen = 0, 48 msg_flags
+ * struct cmsghdr: 0 cmsg_len, 8 cmsg_level, 12 cmsg_type, 16 data
  * </pre>
  *
  * <p>Only {@code iov_base}, {@code iov_len} and {@code msg_namelen} change per call: a receive
  * resets them to the full slot and the largest address, a send to each slot's data and address
  * family. A batch is used by one thread at a time.
+ *
+ * <p>A batch made {@linkplain #PacketBatch(Arena, int, int, int, boolean) with segments} carries
+ * UDP's segmentation offloads (Linux's {@code udp(7)}): a slot to send may hold several datagrams
+ * of {@link #segmentSize(int)} bytes back to back (the last may be shorter), which one {@code
+ * UDP_SEGMENT} control message asks the kernel to send as that many datagrams; and on a socket with
+ * {@code UDP_GRO} a received slot may hold several datagrams of one sender that the kernel
+ * coalesced, their size in a {@code UDP_GRO} control message, which the receive reads into {@link
+ * #segmentSize(int)}. Such slots must then be able to hold 64 KiB.
  */
 public final class PacketBatch {
   /** The most messages one recvmmsg/sendmmsg takes ({@code UIO_MAXIOV}). */
@@ -83,6 +93,30 @@ public final class PacketBatch {
   /** Offset of {@code iov_len} (size_t) in struct iovec. */
   public static final int IOV_LEN_OFFSET = 8;
 
+  /** {@code SOL_UDP} (= {@code IPPROTO_UDP}): the level of UDP's segmentation options. */
+  public static final int SOL_UDP = 17;
+
+  /** {@code UDP_SEGMENT}: a send's payload is cut into datagrams of this many bytes (u16). */
+  public static final int UDP_SEGMENT = 103;
+
+  /** {@code UDP_GRO}: the socket takes coalesced datagrams; a receive says their size (int). */
+  public static final int UDP_GRO = 104;
+
+  /** {@code CMSG_SPACE(sizeof(int))}: one control message with a value of up to 4 bytes. */
+  public static final int CMSG_SPACE = 24;
+
+  /** Offset of {@code cmsg_len} (size_t) in struct cmsghdr. */
+  public static final int CMSG_LEN_OFFSET = 0;
+
+  /** Offset of {@code cmsg_level} (int) in struct cmsghdr. */
+  public static final int CMSG_LEVEL_OFFSET = 8;
+
+  /** Offset of {@code cmsg_type} (int) in struct cmsghdr. */
+  public static final int CMSG_TYPE_OFFSET = 12;
+
+  /** Offset of the data ({@code CMSG_DATA}) after struct cmsghdr. */
+  public static final int CMSG_DATA_OFFSET = 16;
+
   private final int capacity;
   private final int slotSize;
   private final int headroom;
@@ -94,8 +128,10 @@ public final class PacketBatch {
   private final long controlAddress;
   private final int iovecsOffset;
   private final int peersOffset;
+  private final int cmsgsOffset;
   private final int[] offsets;
   private final int[] lengths;
+  private final int[] segmentSizes; // null without segments
   private int count;
 
   /**
@@ -103,6 +139,14 @@ public final class PacketBatch {
    * bytes into each slot, with packet memory and control block allocated from {@code arena}.
    */
   public PacketBatch(Arena arena, int capacity, int slotSize, int headroom) {
+    this(arena, capacity, slotSize, headroom, false);
+  }
+
+  /**
+   * As {@link #PacketBatch(Arena, int, int, int)}, with {@code segments}: room for one UDP
+   * segmentation control message per slot (see the class comment).
+   */
+  public PacketBatch(Arena arena, int capacity, int slotSize, int headroom, boolean segments) {
     if (capacity < 1 || capacity > MAX_CAPACITY) {
       throw new IllegalArgumentException("capacity must be 1.." + MAX_CAPACITY + ": " + capacity);
     }
@@ -117,7 +161,9 @@ public final class PacketBatch {
     this.bufferAddress = buffer.address();
     this.iovecsOffset = capacity * MMSGHDR_LENGTH;
     this.peersOffset = iovecsOffset + capacity * IOVEC_LENGTH;
-    int controlLength = peersOffset + capacity * SockAddr.STORAGE_LENGTH;
+    this.cmsgsOffset = peersOffset + capacity * SockAddr.STORAGE_LENGTH;
+    int controlLength = cmsgsOffset + (segments ? capacity * CMSG_SPACE : 0);
+    this.segmentSizes = segments ? new int[capacity] : null;
     this.control = arena.allocate(controlLength, 64);
     this.controlAddress = control.address();
     this.controlBuffer = new UnsafeBuffer(controlAddress, controlLength);
@@ -208,6 +254,34 @@ public final class PacketBatch {
   /** Sets the length of slot {@code i}'s data. */
   public PacketBatch length(int i, int length) {
     lengths[i] = length;
+    return this;
+  }
+
+  /** Whether the batch carries UDP segmentation control messages. */
+  public boolean hasSegments() {
+    return segmentSizes != null;
+  }
+
+  /**
+   * The size of the datagrams slot {@code i} holds back to back: after a receive, what the kernel's
+   * {@code UDP_GRO} message said (0 when it held one plain datagram); for a send, what {@link
+   * #segmentSize(int, int)} set. Always 0 in a batch without segments.
+   */
+  public int segmentSize(int i) {
+    return segmentSizes == null ? 0 : segmentSizes[i];
+  }
+
+  /**
+   * Makes the send of slot {@code i} cut its data into datagrams of {@code size} bytes ({@code
+   * UDP_SEGMENT}); 0 sends it as one datagram.
+   *
+   * @throws IllegalStateException on a batch without segments
+   */
+  public PacketBatch segmentSize(int i, int size) {
+    if (segmentSizes == null) {
+      throw new IllegalStateException("a batch without segments");
+    }
+    segmentSizes[i] = size;
     return this;
   }
 
@@ -314,15 +388,32 @@ public final class PacketBatch {
       controlBuffer.putLong(iov + IOV_BASE_OFFSET, bufferAddress + (long) i * slotSize + headroom);
       controlBuffer.putLong(iov + IOV_LEN_OFFSET, iovLength);
       controlBuffer.putInt(i * MMSGHDR_LENGTH + MSG_NAMELEN_OFFSET, SockAddr.IPV6_LENGTH);
+      if (segmentSizes != null) {
+        controlBuffer.putLong(i * MMSGHDR_LENGTH + MSG_CONTROL_OFFSET, controlAddress + cmsg(i));
+        controlBuffer.putLong(i * MMSGHDR_LENGTH + MSG_CONTROLLEN_OFFSET, CMSG_SPACE);
+      }
     }
     count = 0;
     return controlAddress;
   }
 
-  /** Records what {@code recvmmsg} returned: the first {@code received} slots now hold packets. */
+  /**
+   * Records what {@code recvmmsg} returned: the first {@code received} slots now hold packets (and,
+   * with segments, the size of the datagrams the kernel coalesced into each, if it did).
+   */
   public void completeReceive(int received) {
     for (int i = 0; i < received; i++) {
-      lengths[i] = controlBuffer.getInt(i * MMSGHDR_LENGTH + MSG_LEN_OFFSET);
+      int msg = i * MMSGHDR_LENGTH;
+      lengths[i] = controlBuffer.getInt(msg + MSG_LEN_OFFSET);
+      if (segmentSizes != null) {
+        // The kernel shortens msg_controllen to what it wrote: nothing, or the UDP_GRO message.
+        int cmsg = cmsg(i);
+        boolean gro =
+            controlBuffer.getLong(msg + MSG_CONTROLLEN_OFFSET) >= CMSG_DATA_OFFSET + Integer.BYTES
+                && controlBuffer.getInt(cmsg + CMSG_LEVEL_OFFSET) == SOL_UDP
+                && controlBuffer.getInt(cmsg + CMSG_TYPE_OFFSET) == UDP_GRO;
+        segmentSizes[i] = gro ? controlBuffer.getInt(cmsg + CMSG_DATA_OFFSET) : 0;
+      }
     }
     count = received;
   }
@@ -342,8 +433,32 @@ public final class PacketBatch {
       controlBuffer.putLong(iov + IOV_BASE_OFFSET, dataAddress(i));
       controlBuffer.putLong(iov + IOV_LEN_OFFSET, lengths[i]);
       controlBuffer.putInt(i * MMSGHDR_LENGTH + MSG_NAMELEN_OFFSET, SockAddr.length(family(i)));
+      if (segmentSizes != null) {
+        prepareSegments(i);
+      }
     }
     return controlAddress + (long) from * MMSGHDR_LENGTH;
+  }
+
+  /** Slot {@code i}'s UDP_SEGMENT control message, or none when it is one plain datagram. */
+  private void prepareSegments(int i) {
+    int msg = i * MMSGHDR_LENGTH;
+    if (segmentSizes[i] == 0) {
+      controlBuffer.putLong(msg + MSG_CONTROL_OFFSET, 0L);
+      controlBuffer.putLong(msg + MSG_CONTROLLEN_OFFSET, 0L);
+      return;
+    }
+    int cmsg = cmsg(i);
+    controlBuffer.putLong(cmsg + CMSG_LEN_OFFSET, CMSG_DATA_OFFSET + Short.BYTES);
+    controlBuffer.putInt(cmsg + CMSG_LEVEL_OFFSET, SOL_UDP);
+    controlBuffer.putInt(cmsg + CMSG_TYPE_OFFSET, UDP_SEGMENT);
+    controlBuffer.putShort(cmsg + CMSG_DATA_OFFSET, (short) segmentSizes[i]);
+    controlBuffer.putLong(msg + MSG_CONTROL_OFFSET, controlAddress + cmsg);
+    controlBuffer.putLong(msg + MSG_CONTROLLEN_OFFSET, CMSG_SPACE);
+  }
+
+  private int cmsg(int i) {
+    return cmsgsOffset + i * CMSG_SPACE;
   }
 
   private int iovecOffset(int i) {

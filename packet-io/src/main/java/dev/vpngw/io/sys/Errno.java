@@ -17,6 +17,9 @@ public final class Errno {
   /** Interrupted by a signal before anything was transferred. */
   public static final int EINTR = 4;
 
+  /** I/O error (a UDP_SEGMENT send the kernel cannot segment, as through IPsec). */
+  public static final int EIO = 5;
+
   /** Bad file descriptor. */
   public static final int EBADF = 9;
 
@@ -37,6 +40,12 @@ public final class Errno {
 
   /** Inappropriate ioctl for the device. */
   public static final int ENOTTY = 25;
+
+  /** Message too long for the path (a datagram, or a segment, larger than the MTU allows). */
+  public static final int EMSGSIZE = 90;
+
+  /** Protocol not available: a socket option the kernel does not know. */
+  public static final int ENOPROTOOPT = 92;
 
   /** Address already in use. */
   public static final int EADDRINUSE = 98;

@@ -1,6 +1,7 @@
 package dev.vpngw.io.udp;
 
 import dev.vpngw.io.batch.PacketBatch;
+import dev.vpngw.io.sys.Errno;
 import dev.vpngw.io.sys.LibC;
 import dev.vpngw.io.sys.NativeIOException;
 import dev.vpngw.io.sys.SockAddr;
@@ -48,6 +49,7 @@ public final class UdpSocket implements AutoCloseable {
   private Scratch receiveScratch;
   private Scratch sendScratch;
   private boolean closed;
+  private volatile boolean segmentation;
 
   /**
    * A datagram {@link #receive(byte[], int, int)} took.
@@ -224,6 +226,34 @@ public final class UdpSocket implements AutoCloseable {
   /** The send buffer size as the kernel reports it. */
   public int sendBufferSize() throws NativeIOException {
     return Sockets.getIntOption(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, "SO_SNDBUF");
+  }
+
+  /**
+   * Turns on UDP's segmentation offloads for the batched calls: {@code UDP_GRO} on the socket, so
+   * the kernel may hand over several datagrams of one sender coalesced into one receive, and the
+   * promise that sends may carry {@code UDP_SEGMENT} (Linux 4.18 and 5.0 on). Agents that use the
+   * socket ask {@link #segmentation()} when they are made and size their batches to match (64 KiB
+   * slots, {@link PacketBatch#PacketBatch(java.lang.foreign.Arena, int, int, int, boolean) with
+   * segments}); call it before they start.
+   *
+   * @return false, changing nothing, when the kernel does not know {@code UDP_GRO}
+   */
+  public boolean enableSegmentation() throws NativeIOException {
+    try {
+      Sockets.setIntOption(fd, PacketBatch.SOL_UDP, PacketBatch.UDP_GRO, 1, "UDP_GRO");
+    } catch (NativeIOException e) {
+      if (e.errno() == Errno.ENOPROTOOPT) {
+        return false;
+      }
+      throw e;
+    }
+    segmentation = true;
+    return true;
+  }
+
+  /** Whether {@link #enableSegmentation()} turned the segmentation offloads on. */
+  public boolean segmentation() {
+    return segmentation;
   }
 
   /** The file descriptor, for a {@link dev.vpngw.io.sys.Poller}. */
