@@ -143,7 +143,9 @@ def throughput(results_dir, charts_dir, md_dir):
             "Over each measurement window: the CPU time (utime + stime, /proc/<pid>/stat) of the system's own"
             " processes (both gateways: our JVMs or charon, whose kernel-libipsec does its ESP in user space),"
             " divided by the packets that crossed the WAN link in both directions (each was encrypted by one"
-            " gateway and decrypted by the other) and by the bytes iperf3 delivered. Plain routing has no"
+            " gateway and decrypted by the other) and by the bytes iperf3 delivered. Where one of the gateways is"
+            " ours, the packets are the ESP packets its counters file counted: with WAN offloads on, the veth"
+            " counts one UDP_SEGMENT super-packet (up to 64 ESP packets) as one. Plain routing has no"
             " such process; the machine columns count every busy core-second (/proc/stat: iperf3, the"
             " kernel's forwarding and the gateways together) and so compare all systems.", "",
             "| system | test | WAN packets/s (A to B) | gateway CPU s | gateway ns/packet | gateway ns/byte | machine ns/packet | machine busy |",

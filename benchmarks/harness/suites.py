@@ -111,6 +111,7 @@ class Bench:
     def window(self, run_clients):
         """Runs run_clients() and returns (its result, the CPU/packet figures over the same window)."""
         topo, pids = self.ctx.topo, self.system.pids()
+        esp0 = self.system.esp_packets()
         cpu0 = sum(proc.cpu_seconds(p) for p in pids)
         busy0, total0 = proc.machine_cpu()
         wan0 = proc.link_stats(topo.gwA, "wan0")
@@ -124,9 +125,14 @@ class Bench:
         cpu = sum(proc.cpu_seconds(p) for p in pids) - cpu0
         busy1, total1 = proc.machine_cpu()
         wan1 = proc.link_stats(topo.gwA, "wan0")
-        packets = (wan1["tx_packets"] - wan0["tx_packets"]) + (wan1["rx_packets"] - wan0["rx_packets"])
+        esp1 = self.system.esp_packets()
+        if esp0 is not None:
+            a_to_b, packets = esp1[0] - esp0[0], esp1[1] - esp0[1]
+        else:
+            a_to_b = wan1["tx_packets"] - wan0["tx_packets"]
+            packets = a_to_b + (wan1["rx_packets"] - wan0["rx_packets"])
         figures = {
-            "wan_pps": (wan1["tx_packets"] - wan0["tx_packets"]) / wall,
+            "wan_pps": a_to_b / wall,
             "machine_busy_percent": 100.0 * (busy1 - busy0) / max(1e-9, total1 - total0),
         }
         if packets:

@@ -14,6 +14,7 @@ UDP encapsulation; our wanMtu 1465 minus the suite's overhead is 1400 too), so e
 the same inner packets. IKE runs with rekeying and DPD off, so nothing but traffic happens during a
 measurement.
 """
+import json
 import os
 import time
 
@@ -49,6 +50,9 @@ class System:
 
     name = None
     tunnels = 1
+    # Our gateway's counters file and the side it runs on ("A" or "B"), where the system has one:
+    # its ESP packet counts replace the WAN veth's, which counts a UDP_SEGMENT super-packet as one.
+    esp_counters = None
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -80,6 +84,18 @@ class System:
 
     def log_tails(self):
         return "\n".join("--- %s\n%s" % (p, tail(p)) for p in self.logs)
+
+    def esp_packets(self):
+        """(ESP packets from A to B, ESP packets both ways) as our gateway counted them so far, or
+        None where no gateway of ours takes part."""
+        if self.esp_counters is None:
+            return None
+        path, side = self.esp_counters
+        out = run([self.ctx.java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", self.ctx.gateway_cp,
+                   "dev.vpngw.appliance.Main", "status", "--counters", path, "--json"]).stdout
+        s = json.loads(out)
+        a_to_b = s["packetsOut"] if side == "A" else s["packetsIn"]
+        return a_to_b, s["packetsIn"] + s["packetsOut"]
 
     # -- our gateway
 
@@ -117,11 +133,17 @@ class System:
                              os.path.join(d, "out"), env=env)
         self._pids.append(p.pid)
         uri = "unix://" + os.path.join(d, "charon.vici")
-        for _ in range(100):
-            if os.path.exists(os.path.join(d, "charon.vici")):
-                break
+        # The socket file appears before charon answers on it: wait until swanctl gets an answer.
+        deadline = time.monotonic() + 30
+        while True:
             if p.poll() is not None:
+                raise HarnessError("%s: charon on %s exited %d\n%s" % (self.name, ns, p.returncode, tail(log)))
+            if os.path.exists(os.path.join(d, "charon.vici")) and run(
+                    netns(ns, "swanctl", "--stats", "--uri", uri), timeout=10, check=False).returncode == 0:
                 break
+            if time.monotonic() > deadline:
+                raise HarnessError("%s: charon on %s does not answer on vici after 30 s\n%s"
+                                   % (self.name, ns, tail(log)))
             time.sleep(0.1)
         run(netns(ns, "swanctl", "--load-all", "--file", os.path.join(d, "swanctl.conf"), "--uri", uri))
         return ns, uri
@@ -162,6 +184,7 @@ class VpngwBehindStrongSwan(System):
     def start(self):
         self.ctx.topo.up()
         p, log = self._start_vpngw("gwB", IKE_RESPONDER_YAML % {"work": self.ctx.work, "psk": PSK})
+        self.esp_counters = (os.path.join(self.ctx.work, "gwB", "counters.dat"), "B")
         wait_for_line(log, ": running;", p, 60)
         ns, uri = self._start_charon("A", "10.1.0.0/16", "10.2.0.0/16")
         self._initiate(ns, uri)
@@ -189,6 +212,7 @@ class VpngwPair(System):
                    for side in ("gwA", "gwB")]
         for p, log in started:
             wait_for_line(log, ": running;", p, 120)
+        self.esp_counters = (os.path.join(self.ctx.work, "gwA", "counters.dat"), "A")
         self._reachable(timeout=30.0 + self.tunnels * 0.2)
 
 
