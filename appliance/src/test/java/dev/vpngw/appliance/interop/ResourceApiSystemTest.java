@@ -290,6 +290,22 @@ class ResourceApiSystemTest {
         assertTrue(again.ok(), again.describe());
         assertTrue(
             peerC.waitFor(IkeInteropSystemTest.established("net"), SETTLE), why(ours, peerC));
+
+        // A changed connection restarts (new SAs at its peer, the old ones deleted); B stays.
+        String cBefore = spis(peerC.listSas().get(0));
+        Shell.Result update =
+            cli(t, "vpn-connection", "update", "--name", "to-c", "--dpd-timeout", "30");
+        assertTrue(update.ok(), update.describe());
+        assertTrue(update.output().contains("dpdTimeoutSeconds: 30"), update.output());
+        assertTrue(
+            peerC.waitFor(
+                sas ->
+                    sas.size() == 1
+                        && IkeInteropSystemTest.established("net").test(sas)
+                        && !spis(sas.get(0)).equals(cBefore),
+                SETTLE),
+            "site C was not restarted: " + why(ours, peerC));
+        assertEquals(before, spis(peerB.listSas().get(0)), "site B's SAs were touched");
         ours.close();
         assertTrue(peerB.waitFor(List::isEmpty, SETTLE), "charon B kept " + peerB.listSas());
         assertTrue(peerC.waitFor(List::isEmpty, SETTLE), "charon C kept " + peerC.listSas());
