@@ -97,4 +97,19 @@ class IkeDaemonReconfigureTest {
         String.join("\n", p.logB));
     assertTrue(p.installerA.tunnels.isEmpty());
   }
+
+  @Test
+  void aConnectionRemovedDuringAnIkeRekeyLosesTheSuccessorToo() {
+    IkePair p = established();
+    // CREATE_CHILD_SA { SA, Ni, KEi } --> is on the wire when the connection goes.
+    p.a.rekeyIke("a-to-b");
+    assertTrue(p.a.removeConnection("a-to-b"));
+    p.deliver();
+    // The rekey finished and made a successor; the timers find it serves no connection.
+    p.run(Duration.ofSeconds(2), Duration.ofMillis(100));
+    assertTrue(p.a.ikeSas().isEmpty(), "ours: " + p.a.ikeSas());
+    assertTrue(p.b.ikeSas().isEmpty(), "peer: " + p.b.ikeSas());
+    assertTrue(p.installerA.tunnels.isEmpty() && p.installerB.tunnels.isEmpty());
+    assertTrue(p.logA.stream().anyMatch(l -> l.contains("rekey")), String.join("\n", p.logA));
+  }
 }
