@@ -56,6 +56,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   private final Map<IpPrefix, Integer> kernelRoutes = new HashMap<>();
 
   private Dataplane dataplane;
+  private RawIpSocket raw;
   private TunDevice tun;
   private int tunMtu;
   private DataplaneInstaller installer;
@@ -101,15 +102,18 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     enableForwarding();
     InetAddress local = gw.publicAddress();
     boolean v4 = local instanceof Inet4Address;
-    // Both sockets always: IKE may find a NAT and move any negotiated tunnel to UDP 4500 (RFC 7296
-    // 2.23), and a connection added later may want either encapsulation.
+    // UDP 4500 always: IKE may find a NAT and move any negotiated tunnel there (RFC 7296 2.23),
+    // and connections added later mostly want it. Raw ESP only when a connection at start uses
+    // it: an idle socket would cost the I/O thread a receive call every duty cycle.
     UdpSocket udp = UdpSocket.open(local, SaConfig.DEFAULT_NAT_T_PORT, false, true);
     resources.add(udp);
     udp.setReceiveBufferSize(4 << 20);
     udp.setSendBufferSize(4 << 20);
     boolean wanOffload = gw.wanOffload() && udp.enableSegmentation();
-    RawIpSocket raw = RawIpSocket.open(local, 50, true);
-    resources.add(raw);
+    if (config.connections().stream().anyMatch(c -> !c.udpEncapsulation())) {
+      raw = RawIpSocket.open(local, 50, true);
+      resources.add(raw);
+    }
     CryptoEngine engine = CryptoEngines.defaultEngine();
     dataplane =
         Dataplane.start(
@@ -158,6 +162,15 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
         engine.name(),
         gw.workers(),
         countersPath);
+  }
+
+  @Override
+  public String refuses(Connection c) {
+    if (!c.udpEncapsulation() && raw == null) {
+      return "plain ESP (protocol 50) needs the raw ESP socket, which the gateway opens only when a"
+          + " connection uses it at start: restart the gateway to add it";
+    }
+    return null;
   }
 
   /**

@@ -30,6 +30,9 @@ final class Reconfigurer {
     /** Stops a connection (its IKE SAs deleted at the peer, its tunnels and routes removed). */
     void stop(Connection c) throws IOException;
 
+    /** Why the running gateway cannot take this connection without a restart, or null if it can. */
+    String refuses(Connection c);
+
     /**
      * Replaces a connection by its new version without a moment in which its prefixes have no
      * route; if the new version is refused, the old one runs again.
@@ -46,10 +49,16 @@ final class Reconfigurer {
   static final class RestartNeeded extends Exception {
     private static final long serialVersionUID = 1L;
     private final String field;
+    private final String reason;
 
     RestartNeeded(String field) {
-      super(field + ": changes only with a restart of the gateway");
+      this(field, "changes only with a restart of the gateway");
+    }
+
+    RestartNeeded(String field, String reason) {
+      super(field + ": " + reason);
       this.field = field;
+      this.reason = reason;
     }
 
     String field() {
@@ -57,7 +66,7 @@ final class Reconfigurer {
     }
 
     String reason() {
-      return "changes only with a restart of the gateway";
+      return reason;
     }
   }
 
@@ -111,6 +120,16 @@ final class Reconfigurer {
     ConfigDiff diff = ConfigDiff.of(document, next);
     if (next.equals(document)) {
       return diff;
+    }
+    for (int i = 0; i < nextConfig.connections().size(); i++) {
+      Connection c = nextConfig.connections().get(i);
+      String why =
+          diff.added().contains(c.name()) || diff.changed().contains(c.name())
+              ? host.refuses(c)
+              : null;
+      if (why != null) {
+        throw new RestartNeeded("connections[" + i + "].encapsulation", why);
+      }
     }
     try {
       store.save(next);

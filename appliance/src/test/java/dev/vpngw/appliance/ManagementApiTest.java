@@ -69,6 +69,11 @@ class ManagementApiTest {
           }
 
           @Override
+          public String refuses(GatewayConfig.Connection c) {
+            return c.udpEncapsulation() ? null : "no raw ESP socket (test)";
+          }
+
+          @Override
           public void stop(GatewayConfig.Connection c) {
             calls.add("stop " + c.name());
           }
@@ -223,6 +228,13 @@ class ManagementApiTest {
     assertEquals(400, call("PUT", "/connections/to-b", "[1, 2]").status());
     assertEquals(400, call("PUT", "/connections/to-b", "{\"name\": \"other\"}").status());
     assertEquals(405, call("POST", "/connections", "{}").status());
+    Answer esp =
+        call(
+            "PUT",
+            "/connections/to-b",
+            "{\"localNetworkGateway\": \"site-b\", \"encapsulation\": \"esp\"}");
+    assertEquals(409, esp.status(), String.valueOf(esp.body()));
+    assertEquals("connections[0].encapsulation", esp.map().get("field"));
     assertTrue(calls.isEmpty(), calls.toString());
     assertEquals(before, reconfigurer.document());
     assertEquals(persisted, Files.exists(store.file()) ? Files.readString(store.file()) : "");

@@ -185,7 +185,7 @@ public final class ConfigLoader {
         n.bool("wanOffload", true),
         n.enumValue("gatewayType", GatewayConfig.GatewayType.class, GatewayConfig.GatewayType.Vpn),
         n.enumValue("vpnType", GatewayConfig.VpnType.class, GatewayConfig.VpnType.RouteBased),
-        n.enumValue("sku", Sku.class, Sku.VpnGw1),
+        n.enumValue("sku", Sku.class, null),
         n.bool("activeActive", false),
         secondary,
         gatewaySubnet,

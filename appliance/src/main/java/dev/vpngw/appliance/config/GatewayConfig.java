@@ -39,7 +39,8 @@ public record GatewayConfig(
    *     receives are cut apart by the dataplane
    * @param gatewayType Vpn (IPsec) or ExpressRoute (a private circuit)
    * @param vpnType RouteBased (any-to-any selectors, routes decide) or PolicyBased
-   * @param sku the size: limits on tunnels and P2S clients, and the aggregate bandwidth
+   * @param sku the size: limits on tunnels and P2S clients, and the aggregate bandwidth; null when
+   *     none is given (the appliance is then held to no cloud SKU's limits, as before SKUs existed)
    * @param activeActive both gateway VMs carry traffic, each with its own public address
    * @param secondaryPublicAddress the second VM's public address (active-active), or null
    * @param gatewaySubnet the GatewaySubnet inside the virtual network the gateway VMs sit in, or

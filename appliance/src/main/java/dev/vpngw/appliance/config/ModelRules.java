@@ -53,7 +53,7 @@ final class ModelRules {
             "a PolicyBased gateway carries one Site-to-Site connection (as the cloud's Basic"
                 + " PolicyBased gateway); for multi-site use vpnType RouteBased");
       }
-      if (tunnels > g.sku().s2sTunnels()) {
+      if (g.sku() != null && tunnels > g.sku().s2sTunnels()) {
         throw new ConfigException(
             at,
             "the "

@@ -71,12 +71,13 @@ class ModelValidationTest {
   }
 
   @Test
-  void defaultsAreARouteBasedVpnGw1WithTheCloudsLimits() throws Exception {
+  void defaultsAreARouteBasedVpnGatewayHeldToNoSkuUnlessOneIsGiven() throws Exception {
     GatewayConfig c = valid("", ONE_SITE, conn("to-b", "site-b", ""));
     assertEquals(GatewayConfig.GatewayType.Vpn, c.gateway().gatewayType());
     assertEquals(GatewayConfig.VpnType.RouteBased, c.gateway().vpnType());
-    assertEquals(Sku.VpnGw1, c.gateway().sku());
-    assertEquals(650, c.gateway().sku().bandwidthMbps());
+    assertNull(c.gateway().sku());
+    assertEquals(Sku.VpnGw1, valid("sku: VpnGw1", ONE_SITE, "[]").gateway().sku());
+    assertEquals(650, Sku.VpnGw1.bandwidthMbps());
     assertEquals(30, Sku.VpnGw1.s2sTunnels());
     assertEquals(100, Sku.VpnGw5.s2sTunnels());
     assertEquals(10_000_000_000L, Sku.VpnGw5.bandwidthBitsPerSecond());
@@ -122,6 +123,9 @@ class ModelValidationTest {
       conns.append(conn("c" + i, "s" + i, ""));
     }
     assertEquals(11, valid("sku: VpnGw1", sites.toString(), conns.toString()).connections().size());
+    // Without a SKU (configurations from before SKUs, the benchmarks' hundreds of tunnels): no
+    // limit.
+    assertEquals(11, valid("", sites.toString(), conns.toString()).connections().size());
     refused(
         yaml("sku: Basic", sites.toString(), conns.toString()),
         "connections[10]",
