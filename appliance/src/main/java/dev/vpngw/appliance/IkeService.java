@@ -16,7 +16,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -25,7 +29,8 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
  * The IKE side of a running gateway: our UDP socket on port 500, the dataplane's port-4500 socket
  * (IKE behind the non-ESP marker goes through its control ring), the daemon and the IKE thread. The
  * thread sleeps a millisecond when idle: IKE needs no microseconds, and on a small machine the
- * cores belong to the crypto workers.
+ * cores belong to the crypto workers. It is also the thread that changes the dataplane's tunnels
+ * when the configuration changes ({@link #call}), so the daemon and the installer keep one owner.
  */
 final class IkeService implements AutoCloseable {
   static final int IKE_PORT = 500;
@@ -54,9 +59,7 @@ final class IkeService implements AutoCloseable {
       InetAddress local,
       Dataplane dataplane,
       List<IkeConnectionConfig> connections,
-      Map<String, DataplaneInstaller.Route> routes,
-      int workers,
-      int firstTunnelId,
+      DataplaneInstaller installer,
       java.nio.file.Path keyLogDirectory,
       int cookieThreshold)
       throws IOException {
@@ -109,7 +112,7 @@ final class IkeService implements AutoCloseable {
           new IkeDaemon(
               connections,
               transport,
-              new DataplaneInstaller(dataplane, routes, workers, firstTunnelId),
+              installer,
               IkeLog.stdout(),
               System::nanoTime,
               new SecureRandom(),
@@ -128,6 +131,37 @@ final class IkeService implements AutoCloseable {
   /** The conductor, to run commands on the IKE thread. */
   IkeConductor conductor() {
     return conductor;
+  }
+
+  /**
+   * Runs {@code action} on the IKE thread and waits for it: what it throws is thrown here.
+   *
+   * @throws IllegalStateException if the IKE thread did not run it within 10 seconds
+   */
+  void call(Consumer<IkeDaemon> action) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    conductor.command(
+        d -> {
+          try {
+            action.accept(d);
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
+    try {
+      done.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the IKE thread did not take the command within 10 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the IKE thread");
+    }
   }
 
   @Override

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code gateway} command: one appliance process per gateway VM. Subcommands grow with the
- * product; today the crypto self-test and the demo that shows it.
+ * product: running it, its status, the crypto self-test, and the resource verbs ({@code
+ * vnet-gateway}, {@code local-gateway}, {@code vpn-connection}) that change a running gateway
+ * through its management API.
  */
 @Command(
     name = "gateway",
@@ -17,7 +19,11 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       StatusCommand.class,
       SelfTestCommand.class,
-      ProbeCommand.class
+      ProbeCommand.class,
+      VnetGatewayCommand.class,
+      LocalGatewayCommand.class,
+      VpnConnectionCommand.class,
+      ValidateCommand.class
     })
 public final class Main implements Callable<Integer> {
   /** Runs one subcommand and exits with its status. */
