@@ -153,6 +153,8 @@ public final class Dataplane implements AutoCloseable {
   private final NatTControlPath control;
   private final WorkerProxy workerProxy;
   private final Doorbell.Poll ioDoorbell;
+  private final BandwidthLimiter outboundBandwidth = new BandwidthLimiter();
+  private final BandwidthLimiter inboundBandwidth = new BandwidthLimiter();
   private final List<AgentRunner> runners = new ArrayList<>();
   private final List<AutoCloseable> agentCounters = new ArrayList<>();
   private final AgentErrorLog errors = new AgentErrorLog(System.err);
@@ -210,7 +212,11 @@ public final class Dataplane implements AutoCloseable {
       ManyToOneConcurrentArrayQueue<WorkerCommand> q = new ManyToOneConcurrentArrayQueue<>(1024);
       commandQueues.add(q);
       AgentCounters c = agentCounters("worker-" + i);
-      Agent worker = guard(new CryptoWorker(i, inboxes[i], outboxes[i], q, c), c);
+      Agent worker =
+          guard(
+              new CryptoWorker(
+                  i, inboxes[i], outboxes[i], q, c, outboundBandwidth, inboundBandwidth),
+              c);
       workers.add(shared ? worker : new RingingAgent(worker, ioOnly));
     }
     this.workerProxy =
@@ -273,6 +279,7 @@ public final class Dataplane implements AutoCloseable {
             tunGro,
             wanGso);
     io.add(guard(txAgent, tx));
+    io.add(new BandwidthAllocator(outboundBandwidth, inboundBandwidth));
     switch (options.mode()) {
       case SHARED -> {
         List<Agent> all = new ArrayList<>(io);
@@ -668,6 +675,18 @@ public final class Dataplane implements AutoCloseable {
       carried.close();
       throw e;
     }
+  }
+
+  /**
+   * Limits the traffic of all tunnels together to {@code bitsPerSecond} in each direction (inner
+   * bytes: encrypted out, decrypted in), shared fairly among the tunnels that want it (see {@link
+   * BandwidthLimiter}); 0 lifts the limit. Packets over a tunnel's share are dropped and counted as
+   * {@link dev.vpngw.counters.PipelineDropReason#BANDWIDTH_LIMIT}, per SA too. Takes effect within
+   * {@link BandwidthLimiter#ALLOCATION_INTERVAL_NANOS}.
+   */
+  public void bandwidthLimit(long bitsPerSecond) {
+    outboundBandwidth.limit(bitsPerSecond);
+    inboundBandwidth.limit(bitsPerSecond);
   }
 
   /**
