@@ -42,7 +42,7 @@ import org.agrona.CloseHelper;
  */
 final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   /**
-   * Bytes of counter values in the counters file: 65,536 counters, about 3,600 child SAs (18
+   * Bytes of counter values in the counters file: 65,536 counters, about 3,270 child SAs (20
    * counters a pair: packets, bytes and drops by reason, per direction). The file is sparse: pages
    * of counters never allocated cost nothing.
    */
