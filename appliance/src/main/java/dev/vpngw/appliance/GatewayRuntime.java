@@ -129,6 +129,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
             counters.manager());
     // Stop the agents before their counters file and sockets go.
     resources.add(dataplane);
+    dataplane.bandwidthLimit(Reconfigurer.bandwidthLimit(gw));
     installer = new DataplaneInstaller(dataplane, gw.workers());
     List<IkeConnectionConfig> ikeConnections = new ArrayList<>();
     for (Connection c : config.connections()) {
@@ -162,6 +163,11 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
         engine.name(),
         gw.workers(),
         countersPath);
+  }
+
+  @Override
+  public void bandwidthLimit(long bitsPerSecond) {
+    dataplane.bandwidthLimit(bitsPerSecond);
   }
 
   @Override

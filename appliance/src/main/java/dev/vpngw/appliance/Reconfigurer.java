@@ -34,6 +34,12 @@ final class Reconfigurer {
     String refuses(Connection c);
 
     /**
+     * Limits all tunnels together to {@code bitsPerSecond} per direction (the SKU's aggregate
+     * bandwidth), shared fairly among them; 0 lifts the limit.
+     */
+    void bandwidthLimit(long bitsPerSecond);
+
+    /**
      * Replaces a connection by its new version without a moment in which its prefixes have no
      * route; if the new version is refused, the old one runs again.
      */
@@ -155,6 +161,11 @@ final class Reconfigurer {
         host.restart(old, before.gateway(), now, nextConfig.gateway());
         undo.push(() -> host.restart(now, nextConfig.gateway(), old, before.gateway()));
       }
+      long limit = bandwidthLimit(nextConfig.gateway());
+      if (limit != bandwidthLimit(before.gateway())) {
+        host.bandwidthLimit(limit);
+        undo.push(() -> host.bandwidthLimit(bandwidthLimit(before.gateway())));
+      }
     } catch (IOException | RuntimeException e) {
       while (!undo.isEmpty()) {
         try {
@@ -180,6 +191,11 @@ final class Reconfigurer {
         diff.changed(),
         diff.unchanged().size());
     return diff;
+  }
+
+  /** The aggregate bandwidth limit of {@code gateway}'s SKU in bits per second, 0 without a SKU. */
+  static long bandwidthLimit(GatewayConfig.Gateway gateway) {
+    return gateway.sku() == null ? 0 : gateway.sku().bandwidthBitsPerSecond();
   }
 
   private static Connection connection(GatewayConfig config, String name) {

@@ -79,6 +79,11 @@ class ManagementApiTest {
           }
 
           @Override
+          public void bandwidthLimit(long bitsPerSecond) {
+            calls.add("bandwidth " + bitsPerSecond);
+          }
+
+          @Override
           public void restart(
               GatewayConfig.Connection old,
               GatewayConfig.Gateway oldGateway,
@@ -246,7 +251,8 @@ class ManagementApiTest {
         call("PUT", "/vnet-gateways/gw-a", gatewayJson().replace("}", ", \"sku\": \"VpnGw3\"}"));
     assertEquals(200, a.status(), String.valueOf(a.body()));
     assertEquals("VpnGw3", a.map().get("sku"));
-    assertTrue(calls.isEmpty(), calls.toString());
+    // The SKU's aggregate bandwidth becomes the dataplane's limit; no connection is touched.
+    assertEquals(List.of("bandwidth 1250000000"), calls);
     Answer basic =
         call(
             "PUT",

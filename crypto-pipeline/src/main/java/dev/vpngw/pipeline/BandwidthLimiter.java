@@ -115,6 +115,7 @@ public final class BandwidthLimiter {
       active += s.demand > 0 ? 1 : 0;
     }
     int remaining = active;
+    long floor = active == 0 ? limit : limit / active;
     for (Share s : scratch) {
       if (s.demand == 0) {
         // Silent last interval: may start at an equal share of the whole (a transient the next
@@ -125,9 +126,13 @@ public final class BandwidthLimiter {
       long equal = left / remaining;
       long wanted = (long) Math.min(Long.MAX_VALUE / 2, s.demand * GROWTH);
       long granted = Math.min(wanted, equal);
-      s.rate = granted;
       left -= granted;
       remaining--;
+      // What a tunnel below its equal share leaves goes to the others, but its own bucket keeps
+      // the equal share: capped at what it just used, a TCP flow that backed off after a loss
+      // would be held there and spiral down. The sum may pass the limit only while such a tunnel
+      // grows back, for less than an interval.
+      s.rate = Math.max(granted, floor);
     }
     return true;
   }

@@ -46,7 +46,7 @@ class BandwidthLimiterTest {
   }
 
   @Test
-  void aSmallDemandGetsWhatItWantsWithRoomToGrowAndTheRestIsSplit() {
+  void whatASmallDemandLeavesIsSplitAmongTheOthersAndItKeepsAnEqualShare() {
     BandwidthLimiter limiter = limited(650_000_000L);
     BandwidthLimiter.Share big1 = limiter.register(0);
     BandwidthLimiter.Share big2 = limiter.register(0);
@@ -57,13 +57,26 @@ class BandwidthLimiterTest {
     big2.admit(bytesAt(400_000_000L, INTERVAL), INTERVAL);
     small.admit(bytesAt(80_000_000L, INTERVAL), INTERVAL);
     limiter.allocate(INTERVAL);
-    long smallGets = 80_000_000L / 8 * 5 / 4; // its demand and 25% to grow
-    assertEquals((double) smallGets, (double) small.rate(), 2.0);
-    long rest = (650_000_000L / 8 - small.rate()) / 2;
+    long smallWants = 80_000_000L / 8 * 5 / 4; // its demand and 25% to grow
+    long rest = (650_000_000L / 8 - smallWants) / 2;
     assertEquals((double) rest, (double) big1.rate(), 2.0);
     assertEquals((double) rest, (double) big2.rate(), 2.0);
-    assertTrue(big1.rate() + big2.rate() + small.rate() <= 650_000_000L / 8);
+    assertEquals(650_000_000L / 8 / 3, small.rate(), "the small one keeps an equal share");
     assertEquals(650_000_000L / 8 / 4, silent.rate(), "a silent tunnel may start at a share");
+  }
+
+  /**
+   * A lone TCP flow backs off after a loss: its share must not follow it down (it keeps the whole
+   * limit), or the flow would be held at what it just used and spiral down.
+   */
+  @Test
+  void aLoneTunnelThatSentLittleKeepsTheWholeLimit() {
+    BandwidthLimiter limiter = limited(100_000_000L);
+    BandwidthLimiter.Share s = limiter.register(0);
+    limiter.allocate(0);
+    s.admit(bytesAt(10_000_000L, INTERVAL), INTERVAL);
+    limiter.allocate(INTERVAL);
+    assertEquals(100_000_000L / 8, s.rate());
   }
 
   @Test
