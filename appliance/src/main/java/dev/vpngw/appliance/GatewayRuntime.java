@@ -3,6 +3,7 @@ package dev.vpngw.appliance;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.appliance.config.GatewayConfig.Connection;
 import dev.vpngw.appliance.config.GatewayConfig.ManualSa;
+import dev.vpngw.appliance.monitor.Monitoring;
 import dev.vpngw.counters.CountersFile;
 import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.crypto.CryptoEngines;
@@ -46,6 +47,9 @@ final class GatewayRuntime implements AutoCloseable {
    */
   private static final int COUNTER_VALUES_BYTES = 8 << 20;
 
+  /** How long a metrics scrape waits for the IKE thread's list of SAs. */
+  private static final java.time.Duration IKE_STATE_TIMEOUT = java.time.Duration.ofSeconds(1);
+
   private final GatewayConfig config;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final Path countersPath;
@@ -78,6 +82,8 @@ final class GatewayRuntime implements AutoCloseable {
     Files.createDirectories(gw.runDirectory());
     CountersFile counters = CountersFile.create(countersPath, COUNTER_VALUES_BYTES);
     resources.add(counters);
+    Monitoring monitoring = Monitoring.create(config);
+    resources.add(monitoring);
     TunDevice tun = TunDevice.open(gw.tunnelInterface(), 1, gw.tunOffload());
     resources.add(tun);
     int tunMtu = 576;
@@ -139,8 +145,9 @@ final class GatewayRuntime implements AutoCloseable {
         LinkConfig.addRoute(p.toString(), tun.name(), tunnelMtu(c));
       }
     }
+    IkeService ikeService = null;
     if (!ike.isEmpty()) {
-      resources.add(
+      ikeService =
           IkeService.start(
               local,
               dataplane,
@@ -149,8 +156,15 @@ final class GatewayRuntime implements AutoCloseable {
               gw.workers(),
               id,
               gw.keyLogDirectory(),
-              gw.ikeCookieThreshold()));
+              gw.ikeCookieThreshold(),
+              monitoring.ikeEvents());
+      resources.add(ikeService);
     }
+    IkeService ikeState = ikeService;
+    Map<String, Integer> mtus = new HashMap<>();
+    config.connections().forEach(c -> mtus.put(c.name(), tunnelMtu(c)));
+    monitoring.startExporters(
+        countersPath, ikeState == null ? null : () -> ikeState.ikeSas(IKE_STATE_TIMEOUT), mtus);
     System.out.printf(
         "vpngw %s: %d connection(s) up on %s (mtu %d, offloads %s; wan udp offloads %s), crypto"
             + " engine %s, %d worker(s), counters %s%n",
