@@ -79,6 +79,7 @@ public final class GatewayProcess implements AutoCloseable {
       if (a.startsWith("--add-opens")
           || a.startsWith("--add-exports")
           || a.startsWith("--enable-native-access")
+          || a.startsWith("--sun-misc-unsafe-memory-access")
           || a.startsWith("-Dchronicle.")) {
         flags.add(a);
       }

@@ -223,7 +223,7 @@ class MonitoringInteropSystemTest {
             Duration.ofSeconds(10),
             () -> read(followed).contains(" event=ike_sa_down "),
             () -> "follow output:\n" + read(followed));
-        // (Its other lines are the JVM's and SLF4J's warnings on standard error.)
+        // (Only event lines: standard error, in the same file, would carry any JVM warning.)
         List<String> followedEvents =
             read(followed).lines().filter(l -> l.startsWith("ts=")).toList();
         assertTrue(
