@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.agrona.CloseHelper;
+import org.snmp4j.smi.OID;
+import org.snmp4j.smi.Variable;
 
 /**
  * A gateway's monitoring, wired from its {@code monitoring} configuration: the event journal and
@@ -36,6 +39,9 @@ public final class Monitoring implements AutoCloseable {
   public static final String VERSION = "0.1.0";
 
   private static final long SAMPLE_PERIOD_MS = 250;
+
+  /** How long one SNMP MIB view answers requests (see {@link RecentMib}). */
+  static final long MIB_REUSE_MS = 200;
 
   private final GatewayConfig config;
   private final EventJournal journal;
@@ -93,18 +99,16 @@ public final class Monitoring implements AutoCloseable {
                           c.localNetworkGateway().gatewayAddress().getHostAddress(),
                           mtus.getOrDefault(c.name(), 0)))
               .toList();
-      snmp =
-          SnmpAgent.start(
-              m.snmp(),
-              config.gateway().name(),
-              () ->
-                  MibView.build(
-                      config.gateway().name(),
-                      uptimeHundredths(),
-                      interfaces,
-                      totals.update(counters.snapshot()),
-                      lastChange,
-                      ikeFigures(ike.get())));
+      Supplier<NavigableMap<OID, Variable>> build =
+          () ->
+              MibView.build(
+                  config.gateway().name(),
+                  uptimeHundredths(),
+                  interfaces,
+                  totals.update(counters.snapshot()),
+                  lastChange,
+                  ikeFigures(ike.get()));
+      snmp = SnmpAgent.start(m.snmp(), config.gateway().name(), new RecentMib(build));
     }
     sampler =
         Executors.newSingleThreadScheduledExecutor(
@@ -173,6 +177,31 @@ public final class Monitoring implements AutoCloseable {
           snmp.linkChanged(i + 1, up, now);
         }
       }
+    }
+  }
+
+  /**
+   * The MIB of the last {@value #MIB_REUSE_MS} ms: a walk is many GETNEXTs in a row, and each would
+   * otherwise read every counter and ask the IKE thread again; this way a walk also sees one
+   * moment.
+   */
+  private static final class RecentMib implements Supplier<NavigableMap<OID, Variable>> {
+    private final Supplier<NavigableMap<OID, Variable>> build;
+    private NavigableMap<OID, Variable> last;
+    private long builtNanos;
+
+    RecentMib(Supplier<NavigableMap<OID, Variable>> build) {
+      this.build = build;
+    }
+
+    @Override
+    public synchronized NavigableMap<OID, Variable> get() {
+      long now = System.nanoTime();
+      if (last == null || now - builtNanos > MIB_REUSE_MS * 1_000_000L) {
+        last = build.get();
+        builtNanos = now;
+      }
+      return last;
     }
   }
 

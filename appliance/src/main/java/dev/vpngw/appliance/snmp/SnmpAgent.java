@@ -51,8 +51,9 @@ import org.snmp4j.transport.DefaultUdpTransportMapping;
  * SNMPv1, a wrong community, a v3 request below authPriv) gets no data: a wrong community no answer
  * at all, as net-snmp does, a v3 request an authorizationError.
  *
- * <p>SNMP4J runs the responder on its UDP listener thread; each request builds one {@link MibView},
- * which reads the counters file and asks the IKE thread for its SA counts.
+ * <p>SNMP4J runs the responder on its UDP listener thread; each request takes the {@link MibView}
+ * its supplier gives (the gateway's is rebuilt from the counters file and the IKE thread at most
+ * every 200 ms).
  */
 public final class SnmpAgent implements CommandResponder, AutoCloseable {
   /** At most this many bindings in a GETBULK answer, whatever max-repetitions asks for. */
