@@ -23,6 +23,7 @@ class StatusWatchTest {
   @TempDir Path dir;
 
   @Test
+  @SuppressWarnings("try") // SAs allocated only to be there while the body runs
   void redrawsWithTheThroughputOfEachInterval() throws Exception {
     Path path = dir.resolve("counters.dat");
     Path out = dir.resolve("watch.out");

@@ -46,6 +46,24 @@ class EventJournalTest {
   }
 
   @Test
+  void theIkeThreadAppendsToAJournalOpenedAndClosedByAnother() throws Exception {
+    Path journalDir = dir.resolve("events");
+    EventJournal journal = EventJournal.open(journalDir);
+    Thread ike =
+        new Thread(
+            () -> new IkeLog(line -> {}, journal).event("ike_sa_established", "to-b", "k", "v"),
+            "ike");
+    ike.start();
+    ike.join();
+    journal.close();
+    assertEquals(0, journal.failures());
+    try (EventJournalReader reader = EventJournalReader.open(journalDir)) {
+      assertEquals("ike_sa_established", reader.next().event());
+      assertNull(reader.next());
+    }
+  }
+
+  @Test
   void aMissingJournalIsSaidSo() {
     assertThrows(NoSuchFileException.class, () -> EventJournalReader.open(dir.resolve("none")));
   }

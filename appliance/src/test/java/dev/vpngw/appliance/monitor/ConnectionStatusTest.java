@@ -34,6 +34,7 @@ class ConnectionStatusTest {
   private final ConnectionTotals totals = new ConnectionTotals();
 
   @Test
+  @SuppressWarnings("try") // SAs allocated only to be there while the body runs
   void stateUptimeThroughputAndDrops() throws Exception {
     Instant start = Instant.parse("2026-11-26T10:00:00Z");
     Instant established = Instant.parse("2026-11-26T11:00:00Z");

@@ -118,6 +118,7 @@ class MetricsRendererTest {
   }
 
   @Test
+  @SuppressWarnings("try") // SAs allocated only to be there while the body runs
   void everyMetricTheGrafanaDashboardQueriesExists() throws Exception {
     String dashboard =
         java.nio.file.Files.readString(
