@@ -34,6 +34,7 @@ public final class MetricsRenderer {
    * @param ikeSas the IKE thread's SAs, or null if it did not answer in time
    * @param events IKE event counts
    * @param journalFailures events the journal failed to write, or -1 without a journal
+   * @param threadCpuSeconds CPU seconds of the dataplane and IKE threads, by thread name
    */
   public record Inputs(
       String gateway,
@@ -43,7 +44,8 @@ public final class MetricsRenderer {
       ConnectionTotals.Sample sample,
       List<IkeSaView> ikeSas,
       Map<IkeEventStats.Key, Long> events,
-      long journalFailures) {}
+      long journalFailures,
+      Map<String, Double> threadCpuSeconds) {}
 
   private MetricsRenderer() {}
 
@@ -73,6 +75,16 @@ public final class MetricsRenderer {
     gatewayWide(t, in.sample);
     ikeState(t, in);
     ikeEvents(t, in);
+    if (!in.threadCpuSeconds.isEmpty()) {
+      t.family(
+          "vpngw_thread_cpu_seconds_total",
+          "counter",
+          "CPU time of the gateway's dataplane and IKE threads; its rate approximates a thread's"
+              + " utilisation, with a floor: idle agents spin, yield and park up to 100 us.");
+      for (Map.Entry<String, Double> e : in.threadCpuSeconds.entrySet()) {
+        t.sample("vpngw_thread_cpu_seconds_total", e.getValue(), "thread", e.getKey());
+      }
+    }
     if (in.journalFailures >= 0) {
       t.family(
               "vpngw_event_journal_write_failures_total",

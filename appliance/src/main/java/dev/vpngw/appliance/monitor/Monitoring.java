@@ -140,7 +140,8 @@ public final class Monitoring implements AutoCloseable {
                       totals.update(counters.snapshot()),
                       anyIke ? ikeState.get() : List.of(),
                       stats.snapshot(),
-                      journal == null ? -1 : journal.failures()));
+                      journal == null ? -1 : journal.failures(),
+                      ThreadCpu.seconds()));
       server =
           MetricsServer.start(
               new InetSocketAddress(m.metrics().address(), m.metrics().port()), render);

@@ -80,6 +80,10 @@ class MonitoringInteropSystemTest {
       assertTrue(before.contains("state=\"ESTABLISHED\"} 1"), before);
       assertTrue(before.contains("state=\"INSTALLED\"} 1"), before);
       assertTrue(before.contains("vpngw_ha_role{role=\"standalone\"} 1"), before);
+      // GatewayProcess runs the dataplane on one SHARED thread.
+      assertTrue(
+          before.contains("vpngw_thread_cpu_seconds_total{thread=\"vpngw-dataplane\"}"), before);
+      assertTrue(before.contains("vpngw_thread_cpu_seconds_total{thread=\"ike\"}"), before);
 
       Interop.assertPingsBothWays(t, 20, ours, peer);
       // Both read the same counters; once traffic has stopped they agree to the packet.

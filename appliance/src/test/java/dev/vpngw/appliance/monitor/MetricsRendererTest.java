@@ -40,7 +40,8 @@ class MetricsRendererTest {
             new ConnectionTotals().update(CountersSnapshot.read(manager)),
             ikeSas,
             stats.snapshot(),
-            0));
+            0,
+            java.util.Map.of("crypto-worker-0", 1.5, "vpngw-io", 0.25)));
   }
 
   @Test
@@ -105,6 +106,7 @@ class MetricsRendererTest {
       assertLine(text, "vpngw_dpd_dead_peers_total{connection=\"to-b\"} 0");
       assertLine(text, "vpngw_ha_role{role=\"standalone\"} 1");
       assertLine(text, "vpngw_ike_state_available 1");
+      assertLine(text, "vpngw_thread_cpu_seconds_total{thread=\"crypto-worker-0\"} 1.500");
       assertWellFormed(text);
     }
   }
