@@ -103,6 +103,16 @@ public final class CaptureCommand implements Callable<Integer> {
       }
     }
     CapturePlan plan = inner ? CapturePlan.inner(cfg, c) : CapturePlan.outer(c, wanDevice(c));
+    if (!inner && cfg.gateway().wanOffload()) {
+      // A capture sees what the stack hands the device: with UDP segmentation that is the run.
+      System.out.println(
+          "vpngw: note: with gateway.wanOffload the gateway sends runs of ESP as one UDP GSO packet;"
+              + " unless "
+              + plan.device()
+              + " segments before the capture point (ip link set dev "
+              + plan.device()
+              + " gso_max_segs 1), a run is one frame and tshark decodes only its first ESP packet");
+    }
     List<String> dumpcap =
         List.of(
             "dumpcap",
