@@ -3,6 +3,7 @@ package dev.vpngw.appliance;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.appliance.config.GatewayConfig.Connection;
 import dev.vpngw.appliance.config.GatewayConfig.ManualSa;
+import dev.vpngw.appliance.monitor.Monitoring;
 import dev.vpngw.counters.CountersFile;
 import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.crypto.CryptoEngines;
@@ -48,6 +49,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
    */
   private static final int COUNTER_VALUES_BYTES = 8 << 20;
 
+  /** How long a metrics scrape waits for the IKE thread's list of SAs. */
+  private static final java.time.Duration IKE_STATE_TIMEOUT = java.time.Duration.ofSeconds(1);
+
   private final GatewayConfig config;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final Path countersPath;
@@ -61,6 +65,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   private int tunMtu;
   private DataplaneInstaller installer;
   private IkeService ike;
+  private Monitoring monitoring;
+  // The connections running now, in the order they started (the monitoring's interface order).
+  private final Map<String, Connection> running = new java.util.LinkedHashMap<>();
 
   private GatewayRuntime(GatewayConfig config) {
     this.config = config;
@@ -89,6 +96,8 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     Files.createDirectories(gw.runDirectory());
     CountersFile counters = CountersFile.create(countersPath, COUNTER_VALUES_BYTES);
     resources.add(counters);
+    monitoring = Monitoring.create(config);
+    resources.add(monitoring);
     tun = TunDevice.open(gw.tunnelInterface(), 1, gw.tunOffload());
     resources.add(tun);
     tunMtu = 576;
@@ -135,6 +144,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     for (Connection c : config.connections()) {
       int mtu = tunnelMtu(c, gw);
       addKernelRoutes(c, mtu);
+      running(c.name(), c);
       if (c.manualKeys() != null) {
         addManual(c, gw, mtu);
       } else {
@@ -149,8 +159,15 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
             ikeConnections,
             installer,
             gw.keyLogDirectory(),
-            gw.ikeCookieThreshold());
+            gw.ikeCookieThreshold(),
+            monitoring.ikeEvents());
     resources.add(ike);
+    IkeService ikeState = ike;
+    monitoring.startExporters(
+        countersPath,
+        () -> ikeState.ikeSas(IKE_STATE_TIMEOUT),
+        this::runningConnections,
+        c -> tunnelMtu(c, gw));
     System.out.printf(
         "vpngw %s: %d connection(s) up on %s (mtu %d, offloads %s; wan udp offloads %s), crypto"
             + " engine %s, %d worker(s), counters %s%n",
@@ -163,6 +180,24 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
         engine.name(),
         gw.workers(),
         countersPath);
+  }
+
+  /** Records that {@code name} runs as {@code c} now, or no longer runs (null). */
+  private void running(String name, Connection c) {
+    synchronized (running) {
+      if (c == null) {
+        running.remove(name);
+      } else {
+        running.put(name, c);
+      }
+    }
+  }
+
+  /** The connections running now, for the monitoring (any thread). */
+  private List<Connection> runningConnections() {
+    synchronized (running) {
+      return List.copyOf(running.values());
+    }
   }
 
   @Override
@@ -195,6 +230,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
       removeKernelRoutes(c);
       throw e;
     }
+    running(c.name(), c);
   }
 
   /**
@@ -205,6 +241,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   public void stop(Connection c) throws IOException {
     ike.call(daemon -> stopOnIkeThread(daemon, c));
     removeKernelRoutes(c);
+    running(c.name(), null);
   }
 
   /**
@@ -237,6 +274,8 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
       throw e;
     }
     removeKernelRoutes(old);
+    running(old.name(), null);
+    running(now.name(), now);
     if (mtu != oldMtu) {
       for (IpPrefix p : now.localNetworkGateway().addressPrefixes()) {
         if (old.localNetworkGateway().addressPrefixes().contains(p)) {

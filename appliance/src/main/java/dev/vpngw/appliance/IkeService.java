@@ -1,5 +1,6 @@
 package dev.vpngw.appliance;
 
+import dev.vpngw.appliance.monitor.IkeSaView;
 import dev.vpngw.ikev2.DatagramSource;
 import dev.vpngw.ikev2.IkeConductor;
 import dev.vpngw.ikev2.IkeDaemon;
@@ -8,6 +9,9 @@ import dev.vpngw.ikev2.IkeSettings;
 import dev.vpngw.ikev2.IkeTransport;
 import dev.vpngw.ikev2.KeyLog;
 import dev.vpngw.ikev2.config.IkeConnectionConfig;
+import dev.vpngw.ikev2.sa.ChildSa;
+import dev.vpngw.ikev2.sa.IkeSa;
+import dev.vpngw.ikev2.sa.IkeSaState;
 import dev.vpngw.io.sys.NativeIOException;
 import dev.vpngw.io.udp.UdpSocket;
 import dev.vpngw.pipeline.Dataplane;
@@ -61,7 +65,8 @@ final class IkeService implements AutoCloseable {
       List<IkeConnectionConfig> connections,
       DataplaneInstaller installer,
       java.nio.file.Path keyLogDirectory,
-      int cookieThreshold)
+      int cookieThreshold,
+      java.util.function.Consumer<IkeLog.Event> events)
       throws IOException {
     UdpSocket socket = UdpSocket.open(local, IKE_PORT, false, true);
     try {
@@ -113,7 +118,7 @@ final class IkeService implements AutoCloseable {
               connections,
               transport,
               installer,
-              IkeLog.stdout(),
+              IkeLog.stdout(events),
               System::nanoTime,
               new SecureRandom(),
               IkeSettings.defaults().withCookieThreshold(cookieThreshold),
@@ -125,6 +130,52 @@ final class IkeService implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
+    }
+  }
+
+  /**
+   * The IKE SAs and their child SAs as the IKE thread sees them now (a copy, no keys), or null if
+   * the thread does not answer within {@code timeout}.
+   */
+  List<IkeSaView> ikeSas(java.time.Duration timeout) {
+    java.util.concurrent.CompletableFuture<List<IkeSaView>> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    conductor.command(
+        d -> {
+          long now = d.nanoTime();
+          List<IkeSaView> views = new java.util.ArrayList<>();
+          for (IkeSa sa : d.ikeSas()) {
+            List<IkeSaView.Child> children = new java.util.ArrayList<>();
+            for (ChildSa c : sa.children()) {
+              children.add(
+                  new IkeSaView.Child(
+                      c.inboundSpi(),
+                      c.outboundSpi(),
+                      c.state().name(),
+                      (now - c.createdNanos()) / 1e9));
+            }
+            long since =
+                sa.state() == IkeSaState.CONNECTING || sa.establishedNanos() == 0
+                    ? sa.createdNanos()
+                    : sa.establishedNanos();
+            views.add(
+                new IkeSaView(
+                    sa.config().name(),
+                    sa.initiatorSpi(),
+                    sa.responderSpi(),
+                    sa.state().name(),
+                    (now - since) / 1e9,
+                    List.copyOf(children)));
+          }
+          answer.complete(List.copyOf(views));
+        });
+    try {
+      return answer.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.vpngw.appliance;
 
+import dev.vpngw.appliance.capture.CaptureCommand;
+import dev.vpngw.appliance.events.EventsCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       StatusCommand.class,
+      EventsCommand.class,
+      CaptureCommand.class,
       SelfTestCommand.class,
       ProbeCommand.class,
       VnetGatewayCommand.class,

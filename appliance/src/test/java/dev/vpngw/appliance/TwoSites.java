@@ -204,11 +204,9 @@ final class TwoSites implements AutoCloseable {
   private Process startGateway(String role, Path config, Path log) throws IOException {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns(role)));
     command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(dev.vpngw.appliance.interop.GatewayProcess.jvmFlags());
     command.addAll(
         List.of(
-            "--enable-native-access=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true",
             "-cp",
             System.getProperty("java.class.path"),
             "dev.vpngw.appliance.Main",

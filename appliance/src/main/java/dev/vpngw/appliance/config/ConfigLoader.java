@@ -31,7 +31,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * valid.
  */
 public final class ConfigLoader {
-  private static final Set<String> TOP = Set.of("gateway", "localNetworkGateways", "connections");
+  private static final Set<String> TOP =
+      Set.of("gateway", "localNetworkGateways", "connections", "monitoring");
   private static final Set<String> GATEWAY =
       Set.of(
           "name",
@@ -139,8 +140,12 @@ public final class ConfigLoader {
       }
       connections.add(c);
     }
+    MonitoringConfig monitoring =
+        root.has("monitoring")
+            ? MonitoringConfig.parse(root.node("monitoring"), gateway.runDirectory())
+            : MonitoringConfig.defaults(gateway.runDirectory());
     GatewayConfig config =
-        new GatewayConfig(gateway, List.copyOf(siteList), List.copyOf(connections));
+        new GatewayConfig(gateway, List.copyOf(siteList), List.copyOf(connections), monitoring);
     ModelRules.check(root, config);
     return config;
   }

@@ -15,9 +15,13 @@ import java.util.List;
  * @param gateway the virtual network gateway
  * @param localNetworkGateways the sites
  * @param connections the tunnels
+ * @param monitoring the Prometheus endpoint and the event journal
  */
 public record GatewayConfig(
-    Gateway gateway, List<LocalNetworkGateway> localNetworkGateways, List<Connection> connections) {
+    Gateway gateway,
+    List<LocalNetworkGateway> localNetworkGateways,
+    List<Connection> connections,
+    MonitoringConfig monitoring) {
 
   /**
    * The virtual network gateway.

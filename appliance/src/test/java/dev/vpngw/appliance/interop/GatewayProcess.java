@@ -30,11 +30,9 @@ public final class GatewayProcess implements AutoCloseable {
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(jvmFlags());
     command.addAll(
         List.of(
-            "--enable-native-access=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true",
             "-cp",
             System.getProperty("java.class.path"),
             "dev.vpngw.appliance.Main",
@@ -68,6 +66,28 @@ public final class GatewayProcess implements AutoCloseable {
       throw e;
     }
     return g;
+  }
+
+  /**
+   * The JVM flags a gateway process needs (Panama's native access, Agrona's and Chronicle Queue's
+   * exports and opens, Chronicle's analytics off): those this test JVM was started with, from
+   * Surefire's argLine (pom.xml's vpngw.jvm.flags).
+   */
+  public static List<String> jvmFlags() {
+    List<String> flags = new ArrayList<>();
+    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("--add-opens")
+          || a.startsWith("--add-exports")
+          || a.startsWith("--enable-native-access")
+          || a.startsWith("--sun-misc-unsafe-memory-access")
+          || a.startsWith("-Dchronicle.")) {
+        flags.add(a);
+      }
+    }
+    if (!flags.contains("-Dchronicle.analytics.disable=true")) {
+      flags.add("-Dchronicle.analytics.disable=true");
+    }
+    return flags;
   }
 
   /** Everything the gateway printed so far. */

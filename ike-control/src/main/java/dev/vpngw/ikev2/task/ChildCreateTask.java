@@ -471,6 +471,20 @@ public final class ChildCreateTask implements IkeTask {
             encap ? "udp" : "esp",
             "rekey_of",
             predecessor == null ? "-" : IkeLog.spi(predecessor.inboundSpi()));
+    if (predecessor != null) {
+      ctx.log()
+          .event(
+              "child_sa_rekeyed",
+              c.name(),
+              "old_spi_in",
+              IkeLog.spi(predecessor.inboundSpi()),
+              "old_spi_out",
+              IkeLog.spi(predecessor.outboundSpi()),
+              "spi_in",
+              IkeLog.spi(localSpi),
+              "spi_out",
+              IkeLog.spi(remoteSpi));
+    }
   }
 
   private void scheduleRekey(ChildSa c, long now) {
