@@ -149,7 +149,8 @@ final class GatewayRuntime implements AutoCloseable {
               gw.workers(),
               id,
               gw.keyLogDirectory(),
-              gw.ikeCookieThreshold()));
+              gw.ikeCookieThreshold(),
+              gw.natKeepalive()));
     }
     System.out.printf(
         "vpngw %s: %d connection(s) up on %s (mtu %d, offloads %s; wan udp offloads %s), crypto"

@@ -58,7 +58,8 @@ final class IkeService implements AutoCloseable {
       int workers,
       int firstTunnelId,
       java.nio.file.Path keyLogDirectory,
-      int cookieThreshold)
+      int cookieThreshold,
+      java.time.Duration natKeepalive)
       throws IOException {
     UdpSocket socket = UdpSocket.open(local, IKE_PORT, false, true);
     try {
@@ -113,7 +114,9 @@ final class IkeService implements AutoCloseable {
               IkeLog.stdout(),
               System::nanoTime,
               new SecureRandom(),
-              IkeSettings.defaults().withCookieThreshold(cookieThreshold),
+              IkeSettings.defaults()
+                  .withCookieThreshold(cookieThreshold)
+                  .withNatKeepalive(natKeepalive),
               keyLogDirectory == null ? KeyLog.NONE : KeyLog.wireshark(keyLogDirectory));
       IkeService service =
           new IkeService(socket, new IkeConductor(daemon, List.of(port500, port4500)));

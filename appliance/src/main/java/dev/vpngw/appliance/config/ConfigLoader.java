@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +45,8 @@ public final class ConfigLoader {
           "keyLogDirectory",
           "ikeCookieThreshold",
           "tunOffload",
-          "wanOffload");
+          "wanOffload",
+          "natKeepalive");
   private static final Set<String> SITE = Set.of("name", "gatewayAddress", "addressPrefixes");
   private static final Set<String> CONNECTION =
       Set.of("name", "localNetworkGateway", "encapsulation", "manualKeys", "ike");
@@ -114,6 +116,11 @@ public final class ConfigLoader {
       throw new ConfigException(n.field("tunnelInterface"), "not a Linux interface name: " + tun);
     }
     int cores = Runtime.getRuntime().availableProcessors();
+    Duration natKeepalive = IkeConfigLoader.duration(n, "natKeepalive", Duration.ofSeconds(20));
+    if (natKeepalive.compareTo(Duration.ofSeconds(1)) < 0
+        || natKeepalive.compareTo(Duration.ofHours(1)) > 0) {
+      throw new ConfigException(n.field("natKeepalive"), "between 1s and 1h");
+    }
     return new Gateway(
         name,
         address(n, "publicAddress"),
@@ -125,7 +132,8 @@ public final class ConfigLoader {
         n.has("keyLogDirectory") ? Path.of(n.string("keyLogDirectory")) : null,
         (int) n.number("ikeCookieThreshold", 0, 1_000_000, 100),
         n.bool("tunOffload", true),
-        n.bool("wanOffload", true));
+        n.bool("wanOffload", true),
+        natKeepalive);
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {

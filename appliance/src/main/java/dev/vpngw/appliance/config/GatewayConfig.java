@@ -4,6 +4,7 @@ import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.fib.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -37,6 +38,8 @@ public record GatewayConfig(
    *     and checksum offloads) that the dataplane segments itself
    * @param wanOffload whether ESP to one peer leaves as UDP_SEGMENT super-packets and UDP_GRO
    *     receives are cut apart by the dataplane
+   * @param natKeepalive how often a NAT-keepalive (RFC 3948 4) goes to a peer when IKE found us
+   *     behind a NAT, so the NAT keeps the mapping of our UDP 4500 flow
    */
   public record Gateway(
       String name,
@@ -49,7 +52,8 @@ public record GatewayConfig(
       Path keyLogDirectory,
       int ikeCookieThreshold,
       boolean tunOffload,
-      boolean wanOffload) {}
+      boolean wanOffload,
+      Duration natKeepalive) {}
 
   /**
    * An on-premises site.
