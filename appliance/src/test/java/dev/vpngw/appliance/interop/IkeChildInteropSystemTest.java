@@ -1,7 +1,19 @@
 package dev.vpngw.appliance.interop;
 
+import static dev.vpngw.appliance.interop.IkeDrops.CREATE_CHILD_SA;
+import static dev.vpngw.appliance.interop.IkeDrops.IKE_AUTH;
+import static dev.vpngw.appliance.interop.IkeDrops.deleteTable;
+import static dev.vpngw.appliance.interop.IkeDrops.dropIn;
+import static dev.vpngw.appliance.interop.IkeDrops.dropped;
+import static dev.vpngw.appliance.interop.IkeDrops.ikeFrom;
+import static dev.vpngw.appliance.interop.IkeDrops.replaceDrop;
 import static dev.vpngw.appliance.interop.Interop.field;
 import static dev.vpngw.appliance.interop.Interop.why;
+import static dev.vpngw.appliance.interop.OurSide.assertNoEspDrops;
+import static dev.vpngw.appliance.interop.OurSide.awaitPairs;
+import static dev.vpngw.appliance.interop.OurSide.charonSaid;
+import static dev.vpngw.appliance.interop.OurSide.ourChildren;
+import static dev.vpngw.appliance.interop.OurSide.outboundPackets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,21 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.appliance.interop.SwanctlConf.Child;
 import dev.vpngw.appliance.interop.SwanctlConf.Connection;
-import dev.vpngw.counters.CountersFile;
-import dev.vpngw.esp.DropReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,22 +44,19 @@ import org.junit.jupiter.api.io.TempDir;
  * IkeInteropSystemTest}. Where a case needs messages lost or held back, nftables rules in the
  * gateway namespaces drop IKE messages by exchange type and response flag, read from the IKE header
  * behind the non-ESP marker on port 4500 (kernel-libipsec always encapsulates, so after IKE_SA_INIT
- * every IKE message goes there).
+ * every IKE message goes there). Its length (over the usual 600 lines) is the phases of these
+ * scenarios, each spelled out where it happens; the shared parts are in {@link OurSide} and {@link
+ * IkeDrops}.
  */
 @Tag("system")
 class IkeChildInteropSystemTest {
   static final String PSK = IkeInteropSystemTest.PSK;
   static final Duration SETTLE = Duration.ofSeconds(30);
 
-  /** IKE exchange types (RFC 7296 3.1). */
-  static final int IKE_AUTH = 35;
-
-  static final int CREATE_CHILD_SA = 36;
-
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
-  // ---- shared by the interop classes of this package ----
+  // ---- configurations, also of IkeNatRouteInteropSystemTest ----
 
   /**
    * Our gateway's configuration: one IKE connection to one site.
@@ -138,185 +141,6 @@ class IkeChildInteropSystemTest {
   static StrongSwan charon(Topology t, Path dir, SwanctlConf conf, StrongSwan.Options options)
       throws IOException {
     return StrongSwan.start(t.ns("gwB"), dir.resolve("charon"), conf.render(), options);
-  }
-
-  /** One child SA pair as our log has it: installed and not deleted since. */
-  record OurChild(String spiIn, String spiOut, String localTs, String remoteTs, String line) {}
-
-  /**
-   * Our child SAs now: every {@code child_sa_installed} whose inbound SPI no {@code
-   * child_sa_deleted} names, in the order installed.
-   */
-  static List<OurChild> ourChildren(GatewayProcess ours) {
-    Set<String> deleted =
-        ours.events("child_sa_deleted").stream()
-            .map(l -> field(l, "spi_in"))
-            .collect(Collectors.toSet());
-    return ours.events("child_sa_installed").stream()
-        .filter(l -> !deleted.contains(field(l, "spi_in")))
-        .map(
-            l ->
-                new OurChild(
-                    field(l, "spi_in"),
-                    field(l, "spi_out"),
-                    field(l, "local_ts"),
-                    field(l, "remote_ts"),
-                    l))
-        .toList();
-  }
-
-  /**
-   * Both sides hold exactly {@code count} child SA pairs of charon's connection {@code s2s}, all
-   * under one IKE SA, installed, and pairwise matching: our inbound SPI is charon's outbound SPI
-   * and the other way round.
-   */
-  static boolean samePairs(GatewayProcess ours, List<IkeSaInfo> sas, int count) {
-    List<IkeSaInfo> mine = sas.stream().filter(s -> s.name().equals("s2s")).toList();
-    if (mine.size() != 1 || !mine.get(0).established()) {
-      return false;
-    }
-    List<ChildSaInfo> theirs = mine.get(0).children();
-    List<OurChild> ourPairs = ourChildren(ours);
-    if (theirs.size() != count || ourPairs.size() != count) {
-      return false;
-    }
-    for (ChildSaInfo c : theirs) {
-      if (!c.installed()
-          || ourPairs.stream()
-              .noneMatch(o -> o.spiIn().equals(c.spiOut()) && o.spiOut().equals(c.spiIn()))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Waits until {@link #samePairs} holds; fails with both sides' views otherwise. */
-  static void awaitPairs(GatewayProcess ours, StrongSwan peer, int count) {
-    Shell.await(
-        SETTLE,
-        () -> {
-          try {
-            return samePairs(ours, peer.listSas(), count);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        },
-        () -> {
-          try {
-            return "not exactly "
-                + count
-                + " matching child SA pair(s); charon: "
-                + peer.listSas()
-                + "\nours: "
-                + ourChildren(ours)
-                + why(ours, peer);
-          } catch (IOException e) {
-            return e.toString();
-          }
-        });
-  }
-
-  /** Runs an nftables script in the namespace of {@code role}. */
-  static void nft(Topology t, String role, String script) throws IOException {
-    Shell.check(Duration.ofSeconds(10), Shell.inNamespace(t.ns(role), "nft", script));
-  }
-
-  /**
-   * An nftables rule body matching IKE messages behind the non-ESP marker on UDP 4500 (RFC 3948
-   * 2.2) that arrive from {@code from}, of this exchange type; {@code responses} null for requests
-   * and responses, true for responses only, false for requests only. The IKE header starts after
-   * the 8-byte UDP header and the 4-byte marker: the exchange type is its byte 18 (bit 240 of the
-   * transport header), the flags its byte 19 (bit 248), the response flag 0x20.
-   */
-  static String ikeFrom(String from, int exchangeType, Boolean responses) {
-    String r =
-        responses == null
-            ? ""
-            : responses ? " @th,248,8 & 0x20 == 0x20" : " @th,248,8 & 0x20 == 0x00";
-    return "ip saddr "
-        + from
-        + " udp dport 4500 @th,64,32 0 @th,240,8 "
-        + exchangeType
-        + r
-        + " counter drop";
-  }
-
-  /** Creates table {@code inet name} in {@code role} with an input chain holding {@code rule}. */
-  static void dropIn(Topology t, String role, String name, String rule) throws IOException {
-    nft(
-        t,
-        role,
-        "add table inet "
-            + name
-            + "; add chain inet "
-            + name
-            + " in { type filter hook input priority -10; }; add rule inet "
-            + name
-            + " in "
-            + rule);
-  }
-
-  /** Replaces the rules of {@code inet name}'s input chain with {@code rule}. */
-  static void replaceDrop(Topology t, String role, String name, String rule) throws IOException {
-    nft(t, role, "flush chain inet " + name + " in; add rule inet " + name + " in " + rule);
-  }
-
-  /** Packets the rules of table {@code inet name} in {@code role} have dropped. */
-  static long dropped(Topology t, String role, String name) throws IOException {
-    String listing =
-        Shell.check(
-                Duration.ofSeconds(10),
-                Shell.inNamespace(t.ns(role), "nft", "list", "table", "inet", name))
-            .output();
-    Matcher m = Pattern.compile("counter packets (\\d+)").matcher(listing);
-    long n = 0;
-    while (m.find()) {
-      n += Long.parseLong(m.group(1));
-    }
-    return n;
-  }
-
-  static void deleteTable(Topology t, String role, String name) throws IOException {
-    nft(t, role, "delete table inet " + name);
-  }
-
-  private static final Pattern STATUS_SA =
-      Pattern.compile(
-          "\\{\"spi\":\"0x([0-9a-f]{8})\",\"direction\":\"(in|out)\",\"connectionId\":\\d+,"
-              + "\"description\":\"(?:[^\"\\\\]|\\\\.)*\",\"packets\":(\\d+)");
-
-  /** Packets per outbound SPI (lower-case hex) as {@code gateway status --json} reports them. */
-  static Map<String, Long> outboundPackets(Path dir) throws IOException {
-    Map<String, Long> out = new LinkedHashMap<>();
-    Matcher m = STATUS_SA.matcher(GatewayProcess.statusJson(dir.resolve("run/counters.dat")));
-    while (m.find()) {
-      if (m.group(2).equals("out")) {
-        out.put(m.group(1), Long.parseLong(m.group(3)));
-      }
-    }
-    return out;
-  }
-
-  /** Our gateway's drops by reason, from its counters file. */
-  static SortedMap<Integer, Long> drops(Path dir) throws IOException {
-    try (var counters = CountersFile.openReadOnly(dir.resolve("run/counters.dat"))) {
-      return counters.snapshot().dropsByReason();
-    }
-  }
-
-  /** Fails if our gateway dropped ESP for an unknown SPI, a failed ICV or a replay. */
-  static void assertNoEspDrops(Path dir) throws IOException {
-    SortedMap<Integer, Long> drops = drops(dir);
-    for (DropReason reason :
-        List.of(
-            DropReason.UNKNOWN_SPI, DropReason.REPLAYED, DropReason.TOO_OLD, DropReason.BAD_ICV)) {
-      assertEquals(0L, drops.getOrDefault(reason.id(), 0L), reason + " " + drops);
-    }
-  }
-
-  /** Charon's log lines that contain {@code part}. */
-  static List<String> charonSaid(StrongSwan peer, String part) {
-    return peer.log().lines().filter(l -> l.contains(part)).toList();
   }
 
   // ---- 1: child SA rekey with PFS ----
@@ -517,7 +341,7 @@ class IkeChildInteropSystemTest {
     assertEquals(List.of("10.2.0.128/25"), sa.installed("high").get(0).localTs());
     assertEquals(1, ours.events("ike_sa_established").size(), ours.log());
     Map<String, String> outByHalf = new HashMap<>();
-    for (OurChild c : ourChildren(ours)) {
+    for (OurSide.OurChild c : ourChildren(ours)) {
       outByHalf.put(c.remoteTs(), c.spiOut());
     }
     String low = outByHalf.get("[10.2.0.0-10.2.0.127]");

@@ -1,11 +1,11 @@
 package dev.vpngw.appliance.interop;
 
 import static dev.vpngw.appliance.interop.IkeChildInteropSystemTest.PSK;
-import static dev.vpngw.appliance.interop.IkeChildInteropSystemTest.awaitPairs;
 import static dev.vpngw.appliance.interop.IkeChildInteropSystemTest.ike;
-import static dev.vpngw.appliance.interop.IkeChildInteropSystemTest.ourChildren;
 import static dev.vpngw.appliance.interop.IkeChildInteropSystemTest.ourConfig;
 import static dev.vpngw.appliance.interop.Interop.why;
+import static dev.vpngw.appliance.interop.OurSide.awaitPairs;
+import static dev.vpngw.appliance.interop.OurSide.ourChildren;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -268,7 +268,7 @@ class IkeNatRouteInteropSystemTest {
     ChildSaInfo child = Interop.onlySa(peer, "s2s").installed("net").get(0);
     assertEquals(List.of("0.0.0.0/0", "::/0"), child.localTs(), child.toString());
     assertEquals(List.of("0.0.0.0/0", "::/0"), child.remoteTs(), child.toString());
-    IkeChildInteropSystemTest.OurChild mine = ourChildren(ours).get(0);
+    OurSide.OurChild mine = ourChildren(ours).get(0);
     for (String ts : List.of(mine.localTs(), mine.remoteTs())) {
       assertTrue(
           ts.contains("0.0.0.0-255.255.255.255")
