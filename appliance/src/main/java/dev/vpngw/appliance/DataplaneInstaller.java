@@ -110,10 +110,7 @@ final class DataplaneInstaller implements ChildSaInstaller {
 
   @Override
   public int addTunnel(String connection, InetSocketAddress peer, SelectorSet selectors) {
-    Route route = connections.get(connection);
-    if (route == null) {
-      throw new IllegalArgumentException("no connection " + connection);
-    }
+    Route route = route(connection);
     int id = used.nextClearBit(0);
     TunnelInfo tunnel =
         new TunnelInfo(
@@ -125,9 +122,28 @@ final class DataplaneInstaller implements ChildSaInstaller {
             route.mtu(),
             true,
             selectors);
-    dataplane.addTunnel(tunnel, route.routes());
+    dataplane.addTunnel(tunnel, routes(connection, selectors));
     used.set(id);
     return id;
+  }
+
+  /**
+   * The FIB routes of a new child SA of {@code connection}: the site's prefixes cut to the child's
+   * remote selectors. With one child SA per pair of prefixes each child routes only its own pair's
+   * prefix (all of them would send every site's traffic into whichever child came first); a
+   * route-based child (0.0.0.0/0, ::/0) routes the site's prefixes and nothing more, so it never
+   * takes the WAN's traffic.
+   */
+  List<IpPrefix> routes(String connection, SelectorSet selectors) {
+    return routes(route(connection).routes(), selectors.remote());
+  }
+
+  private Route route(String connection) {
+    Route route = connections.get(connection);
+    if (route == null) {
+      throw new IllegalArgumentException("no connection " + connection);
+    }
+    return route;
   }
 
   @Override

@@ -160,7 +160,8 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
             installer,
             gw.keyLogDirectory(),
             gw.ikeCookieThreshold(),
-            monitoring.ikeEvents());
+            monitoring.ikeEvents(),
+            gw.natKeepalive());
     resources.add(ike);
     IkeService ikeState = ike;
     monitoring.startExporters(

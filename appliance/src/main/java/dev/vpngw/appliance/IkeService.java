@@ -66,7 +66,8 @@ final class IkeService implements AutoCloseable {
       DataplaneInstaller installer,
       java.nio.file.Path keyLogDirectory,
       int cookieThreshold,
-      java.util.function.Consumer<IkeLog.Event> events)
+      java.util.function.Consumer<IkeLog.Event> events,
+      java.time.Duration natKeepalive)
       throws IOException {
     UdpSocket socket = UdpSocket.open(local, IKE_PORT, false, true);
     try {
@@ -121,7 +122,9 @@ final class IkeService implements AutoCloseable {
               IkeLog.stdout(events),
               System::nanoTime,
               new SecureRandom(),
-              IkeSettings.defaults().withCookieThreshold(cookieThreshold),
+              IkeSettings.defaults()
+                  .withCookieThreshold(cookieThreshold)
+                  .withNatKeepalive(natKeepalive),
               keyLogDirectory == null ? KeyLog.NONE : KeyLog.wireshark(keyLogDirectory));
       IkeService service =
           new IkeService(socket, new IkeConductor(daemon, List.of(port500, port4500)));

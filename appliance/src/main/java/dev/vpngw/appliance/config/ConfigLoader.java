@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -54,7 +55,8 @@ public final class ConfigLoader {
           "gatewaySubnet",
           "apiAddress",
           "apiPort",
-          "apiTokenFile");
+          "apiTokenFile",
+          "natKeepalive");
   private static final Set<String> SITE =
       Set.of("name", "gatewayAddress", "fqdn", "addressPrefixes", "bgpSettings");
   private static final Set<String> BGP = Set.of("asn", "peeringAddress");
@@ -176,6 +178,11 @@ public final class ConfigLoader {
     InetAddress publicAddress = address(n, "publicAddress");
     InetAddress secondary =
         n.has("secondaryPublicAddress") ? address(n, "secondaryPublicAddress") : null;
+    Duration natKeepalive = IkeConfigLoader.duration(n, "natKeepalive", Duration.ofSeconds(20));
+    if (natKeepalive.compareTo(Duration.ofSeconds(1)) < 0
+        || natKeepalive.compareTo(Duration.ofHours(1)) > 0) {
+      throw new ConfigException(n.field("natKeepalive"), "between 1s and 1h");
+    }
     return new Gateway(
         name,
         publicAddress,
@@ -199,7 +206,8 @@ public final class ConfigLoader {
             (int) n.number("apiPort", 0, 65_535, DEFAULT_API_PORT),
             n.has("apiTokenFile")
                 ? Path.of(n.string("apiTokenFile"))
-                : runDirectory.resolve("api-token")));
+                : runDirectory.resolve("api-token")),
+        natKeepalive);
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {

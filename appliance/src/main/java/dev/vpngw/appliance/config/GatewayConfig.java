@@ -4,6 +4,7 @@ import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.fib.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -50,6 +51,8 @@ public record GatewayConfig(
    * @param gatewaySubnet the GatewaySubnet inside the virtual network the gateway VMs sit in, or
    *     null
    * @param api where the management API listens and its token
+   * @param natKeepalive how often a NAT-keepalive (RFC 3948 4) goes to a peer when IKE found us
+   *     behind a NAT, so the NAT keeps the mapping of our UDP 4500 flow
    */
   public record Gateway(
       String name,
@@ -69,7 +72,8 @@ public record GatewayConfig(
       boolean activeActive,
       InetAddress secondaryPublicAddress,
       IpPrefix gatewaySubnet,
-      Api api) {}
+      Api api,
+      Duration natKeepalive) {}
 
   /** The kind of virtual network gateway. */
   public enum GatewayType {

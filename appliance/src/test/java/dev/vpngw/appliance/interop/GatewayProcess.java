@@ -107,6 +107,28 @@ public final class GatewayProcess implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * What {@code gateway status --counters FILE --json} prints for the gateway whose counters file
+   * is {@code counters} (a separate JVM, as an operator would run it; it only reads the file).
+   */
+  public static String statusJson(Path counters) throws IOException {
+    Shell.Result r =
+        Shell.check(
+            Duration.ofSeconds(60),
+            List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.vpngw.appliance.Main",
+                "status",
+                "--counters",
+                counters.toString(),
+                "--json"));
+    return r.output();
+  }
+
   /** Whether the process still runs. */
   public boolean alive() {
     return process.isAlive();

@@ -428,7 +428,13 @@ public final class ChildCreateTask implements IkeTask {
       if (sendNow) {
         ctx.installer().installOutbound(tunnel, outbound);
         if (predecessor != null) {
-          predecessor.outboundActive(false);
+          // Not only the predecessor: in a rekey collision the peer's successor may already
+          // send on this tunnel, and must count as switched off so it can be switched back.
+          for (ChildSa other : sa.children()) {
+            if (other.tunnel() == tunnel) {
+              other.outboundActive(false);
+            }
+          }
         }
       }
     } catch (RuntimeException e) {

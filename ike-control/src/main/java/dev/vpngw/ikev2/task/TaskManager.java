@@ -244,6 +244,18 @@ public final class TaskManager {
    */
   public void onRequest(IkeMessage request, Inbound inbound) {
     if (request.messageId() == cachedResponseId && cachedResponse != null) {
+      // Our response was lost: the same bytes again, and the request is not processed twice
+      // (a second child SA, a second rekey). Logged so an operator sees a lossy path.
+      ctx.log()
+          .event(
+              "duplicate_request",
+              sa.config().name(),
+              "exchange",
+              ExchangeType.name(request.exchangeType()),
+              "message_id",
+              request.messageId(),
+              "answer",
+              "cached response");
       transmit(cachedResponse);
       return;
     }
