@@ -108,20 +108,26 @@ class WakeableIdleStrategyTest {
         Duration.ofSeconds(60),
         () -> {
           long[] sum = new long[1];
+          java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+              new java.util.concurrent.atomic.AtomicReference<>();
           Thread consumer =
               Thread.ofPlatform()
                   .start(
                       () -> {
-                        int taken = 0;
-                        while (taken < items) {
-                          Integer v = queue.poll();
-                          if (v == null) {
-                            idle.idle(0);
-                          } else {
-                            sum[0] += v;
-                            taken++;
-                            idle.idle(1);
+                        try {
+                          int taken = 0;
+                          while (taken < items) {
+                            Integer v = queue.poll();
+                            if (v == null) {
+                              idle.idle(0);
+                            } else {
+                              sum[0] += v;
+                              taken++;
+                              idle.idle(1);
+                            }
                           }
+                        } catch (Throwable t) {
+                          failure.set(t);
                         }
                       });
           for (int i = 1; i <= items; i++) {
@@ -130,11 +136,18 @@ class WakeableIdleStrategyTest {
               Thread.onSpinWait();
             }
             bell.ring();
-            if (i % 64 == 0) {
-              Thread.yield(); // let the consumer run dry and sleep now and then
+            if (i % 500 == 0) {
+              // Now and then wait until the consumer ran dry and sleeps: the next ring must wake
+              // it. (A lost wake leaves it asleep for a minute: the timeout.)
+              while (!bell.inSleep && consumer.isAlive()) {
+                Thread.onSpinWait();
+              }
             }
           }
           consumer.join();
+          if (failure.get() != null) {
+            throw new AssertionError("the consumer failed", failure.get());
+          }
           assertEquals((long) items * (items + 1) / 2, sum[0]);
         });
     assertTrue(queue.isEmpty());
@@ -146,11 +159,14 @@ class WakeableIdleStrategyTest {
     final java.util.concurrent.atomic.AtomicInteger sleeps =
         new java.util.concurrent.atomic.AtomicInteger();
     private final Doorbell.Park park = new Doorbell.Park();
+    volatile boolean inSleep;
 
     @Override
     void sleep(long timeoutNanos) {
       sleeps.incrementAndGet();
+      inSleep = true;
       park.sleep(timeoutNanos);
+      inSleep = false;
     }
 
     @Override
