@@ -1,24 +1,25 @@
 package dev.vpngw.ha.journal;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.text.ParseException;
+import java.text.SimpleDateFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.TimeZone;
+import java.util.TreeMap;
 import java.util.function.Function;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -48,6 +49,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  * every method takes the log's lock.
  */
 public final class ReplicationLog implements AutoCloseable {
+  private static final String SUFFIX = ".cq4";
   static final int ENTRY = 1;
   static final int SNAP_BEGIN = 2;
   static final int SNAP_RECORD = 3;
@@ -62,16 +64,16 @@ public final class ReplicationLog implements AutoCloseable {
   private final SingleChronicleQueue queue;
   private final ExcerptAppender appender;
   private final ReplicatedState state = new ReplicatedState();
-  private final Map<Integer, File> cycleFiles;
+  private final RollCycle rollCycle;
   private long lastLsn;
   private int snapshotCycle = Integer.MIN_VALUE;
   private long entriesReplayed;
+  private int securedCycle = Integer.MIN_VALUE;
 
-  private ReplicationLog(
-      Path directory, SingleChronicleQueue queue, Map<Integer, File> cycleFiles) {
+  private ReplicationLog(Path directory, SingleChronicleQueue queue) {
     this.directory = directory;
     this.queue = queue;
-    this.cycleFiles = cycleFiles;
+    this.rollCycle = queue.rollCycle();
     this.appender = queue.createAppender();
     this.appender.singleThreadedCheckDisabled(true);
   }
@@ -86,25 +88,12 @@ public final class ReplicationLog implements AutoCloseable {
       throws IOException {
     Files.createDirectories(directory);
     Files.setPosixFilePermissions(directory, DIR_MODE);
-    Map<Integer, File> cycleFiles = new ConcurrentSkipListMap<>();
-    StoreFileListener listener =
-        new StoreFileListener() {
-          @Override
-          public void onAcquired(int cycle, File file) {
-            cycleFiles.put(cycle, file);
-            secure(file.toPath());
-          }
-
-          @Override
-          public void onReleased(int cycle, File file) {}
-        };
     SingleChronicleQueue queue =
         SingleChronicleQueueBuilder.binary(directory)
             .rollCycle(rollCycle)
             .timeProvider(time)
-            .storeFileListener(listener)
             .build();
-    ReplicationLog log = new ReplicationLog(directory, queue, cycleFiles);
+    ReplicationLog log = new ReplicationLog(directory, queue);
     log.replay();
     log.secureAll();
     return log;
@@ -237,21 +226,42 @@ public final class ReplicationLog implements AutoCloseable {
 
   private void prune(int keepFrom) {
     boolean deleted = false;
-    for (var it = cycleFiles.entrySet().iterator(); it.hasNext(); ) {
-      var e = it.next();
+    for (var e : cycleFiles().entrySet()) {
       if (e.getKey() < keepFrom) {
         try {
-          Files.deleteIfExists(e.getValue().toPath());
+          Files.deleteIfExists(e.getValue());
         } catch (IOException ex) {
           throw new UncheckedIOException("cannot prune journal file " + e.getValue(), ex);
         }
-        it.remove();
         deleted = true;
       }
     }
     if (deleted) {
       queue.refreshDirectoryListing();
     }
+  }
+
+  /** The journal's cycle files by cycle, from their names (the roll cycle's UTC date format). */
+  private Map<Integer, Path> cycleFiles() {
+    SimpleDateFormat names = new SimpleDateFormat(rollCycle.format());
+    names.setTimeZone(TimeZone.getTimeZone("UTC"));
+    Map<Integer, Path> files = new TreeMap<>();
+    try (var list = Files.list(directory)) {
+      for (Path f : list.toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(SUFFIX)) {
+          try {
+            long millis = names.parse(name.substring(0, name.length() - SUFFIX.length())).getTime();
+            files.put((int) (millis / rollCycle.lengthInMillis()), f);
+          } catch (ParseException e) {
+            // not a cycle file of this roll cycle: leave it alone
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list journal " + directory, e);
+    }
+    return files;
   }
 
   private void writeEntry(int kind, long lsn, byte[] record) {
@@ -262,6 +272,17 @@ public final class ReplicationLog implements AutoCloseable {
       if (record != null) {
         out.writeInt(record.length);
         out.write(record);
+      }
+    }
+    // A new cycle's file is created by the write itself (the store listener does not hear of every
+    // one): make it private at once. The directory is 0700, so nobody else could open it meanwhile.
+    int cycle = queue.cycle();
+    if (cycle != securedCycle) {
+      securedCycle = cycle;
+      try {
+        secureAll();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot make journal files in " + directory + " private", e);
       }
     }
   }
@@ -321,7 +342,7 @@ public final class ReplicationLog implements AutoCloseable {
 
   /** The cycles whose files the journal currently holds. */
   public synchronized List<Integer> cycles() {
-    return List.copyOf(cycleFiles.keySet());
+    return List.copyOf(cycleFiles().keySet());
   }
 
   /** The journal directory. */
