@@ -15,9 +15,10 @@ import org.agrona.concurrent.NanoClock;
  * The HA duty cycle ({@code HaAgent}, one thread): receives heartbeats on every path, sends ours
  * each interval, and drives the {@link Election}. Role changes reach the node through a {@link
  * Listener} called on this thread, in this order: on takeover the new epoch is already persisted,
- * our first heartbeat in it has already gone out (fencing the old active as early as possible),
- * then the listener takes the address; on a step-down the listener gives it up before anything
- * else.
+ * the listener takes the address and announces it, and only then does our first heartbeat in the
+ * new epoch go out, so the old active (which steps down on that heartbeat and gives up the address
+ * at once) never leaves the neighbours pointing at a node without the address; on a step-down the
+ * listener gives the address up before anything else.
  */
 public final class HaAgent implements Agent {
   private static final System.Logger LOG = System.getLogger("vpngw.ha");
@@ -117,9 +118,9 @@ public final class HaAgent implements Agent {
               + ": "
               + election.lastReason());
       activeIntervals = 0;
-      sendAll(now);
       updateFollow(now);
       listener.onActive(election.epoch());
+      sendAll(clock.nanoTime());
       work++;
     }
     if (now - nextSend >= 0) {

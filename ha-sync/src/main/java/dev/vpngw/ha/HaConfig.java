@@ -17,6 +17,7 @@ import java.util.Map;
  * @param paths the heartbeat paths: the HA link first, then the public (GatewaySubnet) side
  * @param replication the local address the replication server listens on (the HA link)
  * @param peerReplication the peer's replication address
+ * @param probePort the UDP port {@link HaNode} answers probes on at the VIP while active, 0 none
  */
 public record HaConfig(
     int nodeId,
@@ -31,7 +32,8 @@ public record HaConfig(
     int vipLeaseSeconds,
     InetSocketAddress replication,
     InetSocketAddress peerReplication,
-    Path stateDirectory) {
+    Path stateDirectory,
+    int probePort) {
 
   /** One heartbeat path: a name, the local address to send from, the peer's address. */
   public record HeartbeatPath(String name, InetSocketAddress local, InetSocketAddress peer) {}
@@ -68,7 +70,7 @@ public record HaConfig(
    * Parses {@code --name=value} arguments. Fields: node-id, priority (default 100), interval-ms
    * (100), misses (3), key-hex (at least 16 bytes), ha-local, ha-peer, public-local, public-peer
    * (address:port), public-device, vip (address/prefix), vip-lease-s (2), repl-local, repl-peer
-   * (address:port), state-dir.
+   * (address:port), state-dir, probe-port (0: none).
    */
   public static HaConfig parse(String[] args) {
     Map<String, String> v = new LinkedHashMap<>();
@@ -122,7 +124,8 @@ public record HaConfig(
             lease,
             endpoint(v, "repl-local"),
             endpoint(v, "repl-peer"),
-            Path.of(required(v, "state-dir")));
+            Path.of(required(v, "state-dir")),
+            intField(v, "probe-port", "0", 0, 65535));
     v.keySet()
         .removeAll(
             List.of(
@@ -140,7 +143,8 @@ public record HaConfig(
                 "vip-lease-s",
                 "repl-local",
                 "repl-peer",
-                "state-dir"));
+                "state-dir",
+                "probe-port"));
     if (!v.isEmpty()) {
       throw new IllegalArgumentException("unknown settings: " + v.keySet());
     }

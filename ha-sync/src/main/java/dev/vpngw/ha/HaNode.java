@@ -28,6 +28,9 @@ import org.agrona.concurrent.SystemNanoClock;
  * ha-sync into {@code gateway run}: it replicates synthetic child SAs that its stdin asks for, so
  * the pair's failover, fencing, address takeover and journal sync can be tested as real processes.
  *
+ * <p>With {@code --probe-port=P} it answers UDP probes on the virtual address while active ({@link
+ * ProbeResponder}), standing in for the tunnel endpoint.
+ *
  * <p>stdin commands: {@code put N} (active only: journal N child SAs and their sequence marks),
  * {@code switchover} (active: hand over to the standby), {@code compact} (snapshot the journal and
  * prune it). It writes its status to {@code state-dir/status} (key=value lines, replaced
@@ -44,6 +47,7 @@ public final class HaNode implements HaAgent.Listener {
   private volatile long epoch;
   private volatile String reason = "started";
   private volatile boolean statusDirty = true;
+  private ProbeResponder probe;
   private int nextSpi;
 
   private HaNode(HaConfig config, ReplicationLog log, long epoch) {
@@ -238,7 +242,12 @@ public final class HaNode implements HaAgent.Listener {
     role = Role.ACTIVE;
     reason = "active";
     client.follow(false);
-    vip.acquire();
+    // address first, then the service on it, then the announcement that draws traffic to it
+    vip.renew();
+    if (config.probePort() > 0) {
+      probe = new ProbeResponder(config.vip(), config.probePort(), config.nodeId());
+    }
+    vip.announce();
     statusDirty = true;
   }
 
@@ -246,6 +255,10 @@ public final class HaNode implements HaAgent.Listener {
   public void onStandby(long epoch, String why) throws IOException {
     role = Role.STANDBY;
     reason = why;
+    if (probe != null) {
+      probe.close();
+      probe = null;
+    }
     vip.release();
     statusDirty = true;
   }

@@ -77,7 +77,9 @@ public final class VipOwner {
     try {
       LinkConfig.deleteAddress(device, cidr());
     } catch (IOException e) {
-      if (!String.valueOf(e.getMessage()).contains("Cannot assign requested address")) {
+      String m = String.valueOf(e.getMessage());
+      // absent already: "Address not found" (current iproute2) or EADDRNOTAVAIL (older)
+      if (!m.contains("Address not found") && !m.contains("Cannot assign requested address")) {
         throw e;
       }
     }
