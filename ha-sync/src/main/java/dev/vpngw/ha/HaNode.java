@@ -50,7 +50,7 @@ public final class HaNode implements HaAgent.Listener {
   private ProbeResponder probe;
   private int nextSpi;
 
-  private HaNode(HaConfig config, ReplicationLog log, long epoch) {
+  private HaNode(HaConfig config, ReplicationLog log, long epoch) throws IOException {
     this.config = config;
     this.log = log;
     this.epoch = epoch;
@@ -243,11 +243,19 @@ public final class HaNode implements HaAgent.Listener {
     reason = "active";
     client.follow(false);
     // address first, then the service on it, then the announcement that draws traffic to it
+    long start = System.nanoTime();
     vip.renew();
+    long added = System.nanoTime();
     if (config.probePort() > 0) {
       probe = new ProbeResponder(config.vip(), config.probePort(), config.nodeId());
     }
     vip.announce();
+    long announced = System.nanoTime();
+    LOG.log(
+        Level.INFO,
+        String.format(
+            "took %s in epoch %d: address %.1f ms, announced after %.1f ms",
+            vip, epoch, (added - start) / 1e6, (announced - start) / 1e6));
     statusDirty = true;
   }
 

@@ -18,15 +18,20 @@ import java.net.InetAddress;
  * address would otherwise stay on the interface, its kernel still answering ARP for it; with the
  * lease the kernel drops it by itself within {@code leaseSeconds}.
  */
-public final class VipOwner {
+public final class VipOwner implements AutoCloseable {
   private final String device;
   private final InetAddress vip;
   private final int prefixLength;
   private final int leaseSeconds;
+  private final PacketSocket socket;
   private int announcementsSent;
 
-  /** The VIP as an address and prefix length on DEVICE, as in 192.0.2.10/24. */
-  public VipOwner(String device, InetAddress vip, int prefixLength, int leaseSeconds) {
+  /**
+   * The VIP as an address and prefix length on DEVICE, as in 192.0.2.10/24. Opens the announcement
+   * socket now, so that a takeover pays for no socket and no native binding set-up.
+   */
+  public VipOwner(String device, InetAddress vip, int prefixLength, int leaseSeconds)
+      throws IOException {
     int max = vip instanceof Inet4Address ? 32 : 128;
     if (prefixLength < 1 || prefixLength > max) {
       throw new IllegalArgumentException(
@@ -39,6 +44,9 @@ public final class VipOwner {
       throw new IllegalArgumentException("ha.vipLeaseSeconds must be at least 1: " + leaseSeconds);
     }
     this.leaseSeconds = leaseSeconds;
+    this.socket =
+        PacketSocket.open(
+            device, vip instanceof Inet4Address ? PacketSocket.ETH_P_ARP : PacketSocket.ETH_P_IPV6);
   }
 
   private String cidr() {
@@ -58,16 +66,12 @@ public final class VipOwner {
 
   /** Sends the announcement frames once more (a takeover sends them a few times). */
   public void announce() throws IOException {
+    byte[] mac = socket.mac();
     if (vip instanceof Inet4Address v4) {
-      try (PacketSocket s = PacketSocket.open(device, PacketSocket.ETH_P_ARP)) {
-        byte[] mac = s.mac();
-        s.send(Announcements.gratuitousArp(mac, v4, 1));
-        s.send(Announcements.gratuitousArp(mac, v4, 2));
-      }
+      socket.send(Announcements.gratuitousArp(mac, v4, 1));
+      socket.send(Announcements.gratuitousArp(mac, v4, 2));
     } else {
-      try (PacketSocket s = PacketSocket.open(device, PacketSocket.ETH_P_IPV6)) {
-        s.send(Announcements.unsolicitedNeighbourAdvertisement(s.mac(), (Inet6Address) vip));
-      }
+      socket.send(Announcements.unsolicitedNeighbourAdvertisement(mac, (Inet6Address) vip));
     }
     announcementsSent++;
   }
@@ -88,6 +92,12 @@ public final class VipOwner {
   /** How many announcement rounds were sent. */
   public int announcementsSent() {
     return announcementsSent;
+  }
+
+  /** Closes the announcement socket (the address is left as it is). */
+  @Override
+  public void close() throws IOException {
+    socket.close();
   }
 
   @Override

@@ -91,37 +91,40 @@ class VipOwnerSystemTest {
   @Test
   void ipv4GratuitousArpRepointsTheNeighboursCache() throws Exception {
     in(ns, "ip neigh replace 10.79.0.100 lladdr 02:00:00:00:00:99 dev far0 nud stale");
-    VipOwner owner = new VipOwner(near, InetAddress.getByName("10.79.0.100"), 24, 30);
-    owner.acquire();
-    assertTrue(nearHas("10.79.0.100"));
-    await(
-        "the neighbour's ARP cache points at us",
-        5_000,
-        () -> neighbourHas("-4", "10.79.0.100", mac));
-    owner.release();
-    assertTrue(!nearHas("10.79.0.100"));
-    owner.release(); // releasing what is not held is not an error
+    try (VipOwner owner = new VipOwner(near, InetAddress.getByName("10.79.0.100"), 24, 30)) {
+      owner.acquire();
+      assertTrue(nearHas("10.79.0.100"));
+      await(
+          "the neighbour's ARP cache points at us",
+          5_000,
+          () -> neighbourHas("-4", "10.79.0.100", mac));
+      owner.release();
+      assertTrue(!nearHas("10.79.0.100"));
+      owner.release(); // releasing what is not held is not an error
+    }
   }
 
   @Test
   void ipv6UnsolicitedAdvertisementRepointsTheNeighboursCache() throws Exception {
     in(ns, "ip -6 neigh replace fd00:79::100 lladdr 02:00:00:00:00:99 dev far0 nud stale");
-    VipOwner owner = new VipOwner(near, InetAddress.getByName("fd00:79::100"), 64, 30);
-    owner.acquire();
-    assertTrue(nearHas("fd00:79::100"));
-    await(
-        "the neighbour's cache points at us (the kernel accepted our NA)",
-        5_000,
-        () -> neighbourHas("-6", "fd00:79::100", mac));
-    owner.release();
-    assertTrue(!nearHas("fd00:79::100"));
+    try (VipOwner owner = new VipOwner(near, InetAddress.getByName("fd00:79::100"), 64, 30)) {
+      owner.acquire();
+      assertTrue(nearHas("fd00:79::100"));
+      await(
+          "the neighbour's cache points at us (the kernel accepted our NA)",
+          5_000,
+          () -> neighbourHas("-6", "fd00:79::100", mac));
+      owner.release();
+      assertTrue(!nearHas("fd00:79::100"));
+    }
   }
 
   @Test
   void anUnrenewedLeaseIsDroppedByTheKernel() throws Exception {
-    VipOwner owner = new VipOwner(near, InetAddress.getByName("10.79.0.101"), 24, 1);
-    owner.acquire();
-    assertTrue(nearHas("10.79.0.101"));
-    await("the kernel expired the address", 5_000, () -> !nearHas("10.79.0.101"));
+    try (VipOwner owner = new VipOwner(near, InetAddress.getByName("10.79.0.101"), 24, 1)) {
+      owner.acquire();
+      assertTrue(nearHas("10.79.0.101"));
+      await("the kernel expired the address", 5_000, () -> !nearHas("10.79.0.101"));
+    }
   }
 }

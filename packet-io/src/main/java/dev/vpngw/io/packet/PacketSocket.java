@@ -15,8 +15,8 @@ import java.nio.file.Path;
 /**
  * A link-layer socket ({@code AF_PACKET}, {@code SOCK_RAW}) bound to one interface, for the few
  * frames the gateway must write itself: the gratuitous ARP and unsolicited neighbour advertisement
- * an HA node sends when it takes over the virtual public address. Sending only; setup-time and
- * takeover-time use, never per packet.
+ * an HA node sends when it takes over the virtual public address. Sending only (it is opened with
+ * protocol 0, so the kernel queues nothing to it); opened once, used at takeover, never per packet.
  *
  * <pre>
  * struct sockaddr_ll (20 bytes)
@@ -67,7 +67,8 @@ public final class PacketSocket implements AutoCloseable {
   }
 
   /**
-   * Opens a raw link-layer socket on DEVICE for frames of one ethertype. Needs CAP_NET_RAW.
+   * Opens a send-only raw link-layer socket on DEVICE for frames of one ethertype. Needs
+   * CAP_NET_RAW.
    *
    * @throws IOException if the device has no Ethernet address or the socket cannot be made
    */
@@ -75,8 +76,9 @@ public final class PacketSocket implements AutoCloseable {
     LibC.ensureAvailable();
     int ifIndex = LibC.ifNameToIndex(device);
     byte[] mac = macAddress(device);
-    int protocol = Short.toUnsignedInt(Short.reverseBytes((short) ethertype));
-    int fd = LibC.socket(AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
+    // protocol 0: the socket receives nothing (a send-only socket never fills a receive queue);
+    // each send names the ethertype in its sockaddr_ll instead
+    int fd = LibC.socket(AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, 0);
     return new PacketSocket(device, ifIndex, mac, fd, ethertype);
   }
 
