@@ -64,6 +64,7 @@ public final class HaNode implements HaAgent.Listener {
         new ReplicationClient(
             config.nodeId(),
             config.peerReplication(),
+            config.key(),
             log,
             lsn -> statusDirty = true,
             config.intervalMillis() * 1_000_000L);
@@ -115,7 +116,8 @@ public final class HaNode implements HaAgent.Listener {
     HaAgent agent =
         new HaAgent(config, election, HaAgent.openChannels(config), node, log::lastLsn, clock);
     ReplicationServer server =
-        new ReplicationServer(config.replication(), log, () -> node.role == Role.ACTIVE, lsn -> {});
+        new ReplicationServer(
+            config.replication(), log, config.key(), () -> node.role == Role.ACTIVE, lsn -> {});
     AgentRunner runner =
         new AgentRunner(
             new SleepingMillisIdleStrategy(1),

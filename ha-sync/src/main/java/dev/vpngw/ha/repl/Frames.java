@@ -1,12 +1,11 @@
 package dev.vpngw.ha.repl;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The replication stream between the active (server) and the standby (client) on the HA link:
- * length-prefixed frames, {@code length (4) | type (1) | payload}.
+ * frames of {@code type (1) | payload}, each sealed by {@link SecureStream}.
  *
  * <pre>
  * HELLO       standby -> active  node id (4) | last applied lsn (8)
@@ -30,45 +29,36 @@ final class Frames {
 
   private Frames() {}
 
-  static void writeLsn(DataOutputStream out, int type, long lsn) throws IOException {
-    out.writeInt(9);
-    out.writeByte(type);
-    out.writeLong(lsn);
+  static byte[] lsn(int type, long lsn) {
+    return ByteBuffer.allocate(9).put((byte) type).putLong(lsn).array();
   }
 
-  static void writeRecord(DataOutputStream out, int type, long lsn, byte[] record)
-      throws IOException {
+  static byte[] record(int type, long lsn, byte[] record) {
     boolean withLsn = type == ENTRY;
-    out.writeInt(1 + (withLsn ? 8 : 0) + record.length);
-    out.writeByte(type);
+    ByteBuffer b = ByteBuffer.allocate(1 + (withLsn ? 8 : 0) + record.length).put((byte) type);
     if (withLsn) {
-      out.writeLong(lsn);
+      b.putLong(lsn);
     }
-    out.write(record);
+    return b.put(record).array();
   }
 
-  static void writeHello(DataOutputStream out, int nodeId, long lsn) throws IOException {
-    out.writeInt(13);
-    out.writeByte(HELLO);
-    out.writeInt(nodeId);
-    out.writeLong(lsn);
+  static byte[] hello(int nodeId, long lsn) {
+    return ByteBuffer.allocate(13).put((byte) HELLO).putInt(nodeId).putLong(lsn).array();
   }
 
-  /** One frame read: its type and payload. */
+  /** One frame: its type and payload. */
   record Frame(int type, byte[] payload) {
     long lsn() {
-      return java.nio.ByteBuffer.wrap(payload).getLong();
+      return ByteBuffer.wrap(payload).getLong();
     }
   }
 
-  static Frame read(DataInputStream in) throws IOException {
-    int length = in.readInt();
-    if (length < 1 || length > MAX_FRAME) {
-      throw new IOException("replication frame length " + length + " outside 1.." + MAX_FRAME);
+  static Frame parse(byte[] frame) throws IOException {
+    if (frame.length < 1) {
+      throw new IOException("empty replication frame");
     }
-    int type = in.readUnsignedByte();
-    byte[] payload = new byte[length - 1];
-    in.readFully(payload);
-    return new Frame(type, payload);
+    byte[] payload = new byte[frame.length - 1];
+    System.arraycopy(frame, 1, payload, 0, payload.length);
+    return new Frame(frame[0] & 0xFF, payload);
   }
 }

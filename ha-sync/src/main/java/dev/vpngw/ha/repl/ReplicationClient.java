@@ -3,10 +3,6 @@ package dev.vpngw.ha.repl;
 import dev.vpngw.ha.journal.HaRecord;
 import dev.vpngw.ha.journal.RecordCodec;
 import dev.vpngw.ha.journal.ReplicationLog;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -21,8 +17,9 @@ import java.util.function.LongConsumer;
 /**
  * The standby's end of the replication stream: while told to {@link #follow}, connects to the
  * active over the HA link, installs the snapshot it sends, then applies and journals every entry,
- * acknowledging each batch. On any error it drops the connection, is no longer {@link #synced()},
- * and tries again after a short pause. One thread.
+ * acknowledging each batch (over an encrypted, authenticated {@link SecureStream}). On any error it
+ * drops the connection, is no longer {@link #synced()}, and tries again after a short pause. One
+ * thread.
  */
 public final class ReplicationClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("vpngw.ha.repl");
@@ -32,6 +29,7 @@ public final class ReplicationClient implements AutoCloseable {
 
   private final int nodeId;
   private final InetSocketAddress active;
+  private final byte[] key;
   private final ReplicationLog log;
   private final LongConsumer onApplied;
   private final long retryNanos;
@@ -49,11 +47,13 @@ public final class ReplicationClient implements AutoCloseable {
   public ReplicationClient(
       int nodeId,
       InetSocketAddress active,
+      byte[] key,
       ReplicationLog log,
       LongConsumer onApplied,
       long retryNanos) {
     this.nodeId = nodeId;
     this.active = active;
+    this.key = key.clone();
     this.log = log;
     this.onApplied = onApplied;
     this.retryNanos = retryNanos;
@@ -108,15 +108,14 @@ public final class ReplicationClient implements AutoCloseable {
   }
 
   private void stream(Socket s) throws IOException {
-    DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-    Frames.writeHello(out, nodeId, log.lastLsn());
-    out.flush();
+    SecureStream stream = SecureStream.open(s, key, true);
+    stream.write(Frames.hello(nodeId, log.lastLsn()));
+    stream.flush();
     List<HaRecord> snapshot = null;
     long pendingAck = -1;
     int unacked = 0;
     while (follow && !closed) {
-      Frames.Frame f = Frames.read(in);
+      Frames.Frame f = Frames.parse(stream.read());
       switch (f.type()) {
         case Frames.SNAP_BEGIN -> snapshot = new ArrayList<>();
         case Frames.SNAP_RECORD -> {
@@ -145,9 +144,9 @@ public final class ReplicationClient implements AutoCloseable {
         }
         default -> throw new IOException("unexpected replication frame type " + f.type());
       }
-      if (pendingAck >= 0 && (in.available() == 0 || unacked >= ACK_EVERY)) {
-        Frames.writeLsn(out, Frames.ACK, pendingAck);
-        out.flush();
+      if (pendingAck >= 0 && (!stream.available() || unacked >= ACK_EVERY)) {
+        stream.write(Frames.lsn(Frames.ACK, pendingAck));
+        stream.flush();
         onApplied.accept(pendingAck);
         pendingAck = -1;
         unacked = 0;

@@ -1,10 +1,7 @@
 package dev.vpngw.ha.repl;
 
+import dev.vpngw.ha.journal.RecordCodec;
 import dev.vpngw.ha.journal.ReplicationLog;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -19,32 +16,40 @@ import java.util.function.LongConsumer;
 /**
  * The active's end of the replication stream: accepts the standby on the HA link, sends it a
  * snapshot of the state and then every journal entry after it (read from the active's own Chronicle
- * Queue with a tailer), and collects its acknowledgements. Serves only while this node is active; a
- * connection made to a standby is closed at once. One thread accepts, one thread per standby
- * connection ships.
+ * Queue with a tailer), and collects its acknowledgements; the stream is encrypted and
+ * authenticated ({@link SecureStream}). Serves only while this node is active; a connection made to
+ * a standby is closed at once. One thread accepts, one thread per standby connection ships.
  */
 public final class ReplicationServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("vpngw.ha.repl");
 
   private final ReplicationLog log;
+  private final byte[] key;
   private final BooleanSupplier active;
   private final LongConsumer onAck;
   private final ServerSocket server;
   private final Thread acceptor;
   private final AtomicLong ackedLsn = new AtomicLong(-1);
+  private final AtomicLong refused = new AtomicLong();
   private volatile boolean closed;
   private volatile Socket current;
 
   /**
    * Listens on BIND (the HA link address).
    *
+   * @param key the pair's shared HA key (the stream's keys derive from it)
    * @param active whether this node is active now
    * @param onAck called on the shipping thread with each acknowledged lsn
    */
   public ReplicationServer(
-      InetSocketAddress bind, ReplicationLog log, BooleanSupplier active, LongConsumer onAck)
+      InetSocketAddress bind,
+      ReplicationLog log,
+      byte[] key,
+      BooleanSupplier active,
+      LongConsumer onAck)
       throws IOException {
     this.log = log;
+    this.key = key.clone();
     this.active = active;
     this.onAck = onAck;
     this.server = new ServerSocket();
@@ -80,9 +85,8 @@ public final class ReplicationServer implements AutoCloseable {
   private void ship(Socket s) {
     try (s) {
       s.setTcpNoDelay(true);
-      DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-      Frames.Frame hello = Frames.read(in);
+      SecureStream stream = SecureStream.open(s, key, false);
+      Frames.Frame hello = Frames.parse(stream.read());
       if (hello.type() != Frames.HELLO) {
         throw new IOException("expected HELLO, got frame type " + hello.type());
       }
@@ -100,24 +104,24 @@ public final class ReplicationServer implements AutoCloseable {
               + cut.records().size()
               + " records at lsn "
               + cut.lsn());
-      Frames.writeLsn(out, Frames.SNAP_BEGIN, cut.lsn());
+      stream.write(Frames.lsn(Frames.SNAP_BEGIN, cut.lsn()));
       for (var r : cut.records()) {
-        Frames.writeRecord(out, Frames.SNAP_RECORD, 0, dev.vpngw.ha.journal.RecordCodec.encode(r));
+        stream.write(Frames.record(Frames.SNAP_RECORD, 0, RecordCodec.encode(r)));
       }
-      Frames.writeLsn(out, Frames.SNAP_END, cut.lsn());
-      out.flush();
+      stream.write(Frames.lsn(Frames.SNAP_END, cut.lsn()));
+      stream.flush();
       while (!closed && active.getAsBoolean() && current == s) {
         boolean work = false;
         ReplicationLog.Entry e;
         while ((e = ReplicationLog.nextEntry(cut.tailer())) != null) {
-          Frames.writeRecord(out, Frames.ENTRY, e.lsn(), e.record());
+          stream.write(Frames.record(Frames.ENTRY, e.lsn(), e.record()));
           work = true;
         }
         if (work) {
-          out.flush();
+          stream.flush();
         }
-        while (in.available() > 0) {
-          Frames.Frame f = Frames.read(in);
+        while (stream.available()) {
+          Frames.Frame f = Frames.parse(stream.read());
           if (f.type() != Frames.ACK) {
             throw new IOException("expected ACK, got frame type " + f.type());
           }
@@ -132,6 +136,7 @@ public final class ReplicationServer implements AutoCloseable {
       }
     } catch (IOException e) {
       if (!closed) {
+        refused.incrementAndGet();
         LOG.log(Level.INFO, "standby connection ended: " + e.getMessage());
       }
     } finally {
@@ -144,6 +149,11 @@ public final class ReplicationServer implements AutoCloseable {
   /** The highest lsn the standby has acknowledged, -1 before any. */
   public long ackedLsn() {
     return ackedLsn.get();
+  }
+
+  /** Streams that ended in an error (a peer without the key, a broken connection). */
+  public long refusedStreams() {
+    return refused.get();
   }
 
   /** Whether a standby is connected. */

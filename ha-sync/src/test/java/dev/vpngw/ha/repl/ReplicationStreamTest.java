@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The active ships its journal to a standby over loopback TCP: snapshot, tail, acks, rejoin. */
 class ReplicationStreamTest {
+  static final byte[] KEY = "shared HA key of the pair".getBytes();
+
   @TempDir Path dir;
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -66,6 +68,7 @@ class ReplicationStreamTest {
             new ReplicationServer(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 primary,
+                KEY,
                 active::get,
                 lsn -> {})) {
       for (int i = 0; i < 50; i++) {
@@ -75,7 +78,7 @@ class ReplicationStreamTest {
           ReplicationLog.open(
               dir.resolve("b"), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE);
       ReplicationClient client =
-          new ReplicationClient(7, server.localAddress(), standbyLog, lsn -> {}, 20_000_000L);
+          new ReplicationClient(7, server.localAddress(), KEY, standbyLog, lsn -> {}, 20_000_000L);
       client.follow(true);
       await("the standby is in sync", client::synced);
       for (int i = 50; i < 100; i++) {
@@ -99,7 +102,8 @@ class ReplicationStreamTest {
       assertEquals(100, standbyLog.lastLsn(), "its own journal survived the restart");
       assertEquals(100, standbyLog.read(ReplicatedState::childSaCount).intValue());
       ReplicationLog restarted = standbyLog;
-      client = new ReplicationClient(7, server.localAddress(), restarted, lsn -> {}, 20_000_000L);
+      client =
+          new ReplicationClient(7, server.localAddress(), KEY, restarted, lsn -> {}, 20_000_000L);
       client.follow(true);
       await("the restarted standby caught up", () -> restarted.lastLsn() == 131);
       assertEquals(
@@ -114,6 +118,41 @@ class ReplicationStreamTest {
       assertTrue(!client.synced(), "a standby never syncs from a node that is not active");
       client.close();
       restarted.close();
+    }
+  }
+
+  @Test
+  void aStandbyWithTheWrongKeyNeverSyncsAndSeesNoRecord() throws Exception {
+    try (ReplicationLog primary =
+            ReplicationLog.open(
+                dir.resolve("a"), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE);
+        ReplicationServer server =
+            new ReplicationServer(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                primary,
+                KEY,
+                () -> true,
+                lsn -> {});
+        ReplicationLog intruder =
+            ReplicationLog.open(
+                dir.resolve("b"), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE)) {
+      primary.append(child(1));
+      ReplicationClient client =
+          new ReplicationClient(
+              9,
+              server.localAddress(),
+              "not the pair's key at all".getBytes(),
+              intruder,
+              lsn -> {},
+              5_000_000L);
+      client.follow(true);
+      // the server refuses each attempt; wait until it has seen several
+      await("several refused attempts", () -> server.refusedStreams() >= 3);
+      client.close();
+      assertTrue(!client.synced());
+      assertEquals(0, intruder.lastLsn());
+      assertEquals(0, intruder.read(ReplicatedState::childSaCount).intValue());
+      assertEquals(-1, server.ackedLsn());
     }
   }
 }
