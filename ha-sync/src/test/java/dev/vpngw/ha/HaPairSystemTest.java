@@ -408,5 +408,26 @@ class HaPairSystemTest {
     await("node 2 follows node 1", 10_000, () -> is(2, "synced", "true"));
     command(1, "put 1");
     await("node 2 applied it", 10_000, () -> lsn(2) == 72);
+
+    // --- secrets: the HA key in no log; journals private -------------------------------------
+    for (int id = 1; id <= 2; id++) {
+      String log = Files.readString(tmp.resolve("node" + id + ".log"));
+      assertTrue(
+          !log.toLowerCase().contains(KEY.substring(0, 16)), "HA key in node " + id + " log");
+      Path journal = tmp.resolve("node" + id).resolve("journal");
+      assertEquals(
+          "rwx------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(journal)));
+      try (var files = Files.list(journal)) {
+        for (Path f : files.toList()) {
+          assertEquals(
+              "rw-------",
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(f)),
+              f.toString());
+        }
+      }
+    }
   }
 }
