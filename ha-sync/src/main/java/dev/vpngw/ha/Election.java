@@ -52,7 +52,6 @@ public final class Election {
   private int peerPriority;
   private Role peerRole = Role.STANDBY;
   private long peerEpoch;
-  private long peerLsn;
   private long switchoverLsn = -1;
   private long appliedLsn;
   private String lastReason = "started";
@@ -110,8 +109,6 @@ public final class Election {
       if (role == Role.STANDBY && hb.role() == Role.ACTIVE) {
         switchoverLsn = hb.lsn();
       }
-    } else {
-      peerLsn = hb.lsn();
     }
     if (role == Role.ACTIVE && hb.role() == Role.ACTIVE && peerWinsOverActive(hb)) {
       role = Role.STANDBY;
@@ -189,11 +186,6 @@ public final class Election {
     return false;
   }
 
-  /** Whether PATH carried a heartbeat within the failure time. */
-  public boolean pathAlive(int path, long nowNanos) {
-    return heardOnPath[path] && nowNanos - lastHeard[path] < deadAfterNanos;
-  }
-
   /**
    * Whether this node, as active, may ask for a planned switchover now: the standby must be alive.
    */
@@ -214,16 +206,6 @@ public final class Election {
   /** The last known peer's role (meaningful while {@link #peerAlive}). */
   public Role peerRole() {
     return peerRole;
-  }
-
-  /** The peer's last reported journal sequence number. */
-  public long peerLsn() {
-    return peerLsn;
-  }
-
-  /** The peer's last reported epoch. */
-  public long peerEpoch() {
-    return peerEpoch;
   }
 
   /** Why the role last changed (for the log and status). */

@@ -223,6 +223,8 @@ public final class HaNode implements HaAgent.Listener {
                 + agent.unauthenticated()
                 + "\nreplayed="
                 + agent.replayed()
+                + "\nsendErrors="
+                + agent.sendErrors()
                 + "\nreason="
                 + reason
                 + "\n";

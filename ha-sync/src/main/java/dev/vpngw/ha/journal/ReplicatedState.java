@@ -147,11 +147,6 @@ public final class ReplicatedState {
     return childSas.size();
   }
 
-  /** The inbound SPIs of all child SAs. */
-  public List<Integer> childSpis() {
-    return List.copyOf(childSas.keySet());
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof ReplicatedState s

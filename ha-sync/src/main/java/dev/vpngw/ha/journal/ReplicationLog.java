@@ -67,7 +67,6 @@ public final class ReplicationLog implements AutoCloseable {
   private final RollCycle rollCycle;
   private long lastLsn;
   private int snapshotCycle = Integer.MIN_VALUE;
-  private long entriesReplayed;
   private int securedCycle = Integer.MIN_VALUE;
 
   private ReplicationLog(Path directory, SingleChronicleQueue queue) {
@@ -135,7 +134,6 @@ public final class ReplicationLog implements AutoCloseable {
             HaRecord r = readRecord(in);
             state.apply(r);
             lastLsn = lsn;
-            entriesReplayed++;
           }
           case SNAP_BEGIN -> pendingSnapshot = new ArrayList<>();
           case SNAP_RECORD -> {
@@ -328,11 +326,6 @@ public final class ReplicationLog implements AutoCloseable {
   /** The last lsn written or applied. */
   public synchronized long lastLsn() {
     return lastLsn;
-  }
-
-  /** How many journal entries the replay at open applied (snapshot records not counted). */
-  public synchronized long entriesReplayed() {
-    return entriesReplayed;
   }
 
   /** Reads the state under the log's lock. */

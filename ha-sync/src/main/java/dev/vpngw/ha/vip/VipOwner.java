@@ -24,7 +24,6 @@ public final class VipOwner implements AutoCloseable {
   private final int prefixLength;
   private final int leaseSeconds;
   private final PacketSocket socket;
-  private int announcementsSent;
 
   /**
    * The VIP as an address and prefix length on DEVICE, as in 192.0.2.10/24. Opens the announcement
@@ -73,7 +72,6 @@ public final class VipOwner implements AutoCloseable {
     } else {
       socket.send(Announcements.unsolicitedNeighbourAdvertisement(mac, (Inet6Address) vip));
     }
-    announcementsSent++;
   }
 
   /** Removes the address (if present). */
@@ -87,11 +85,6 @@ public final class VipOwner implements AutoCloseable {
         throw e;
       }
     }
-  }
-
-  /** How many announcement rounds were sent. */
-  public int announcementsSent() {
-    return announcementsSent;
   }
 
   /** Closes the announcement socket (the address is left as it is). */

@@ -81,6 +81,7 @@ class ReplicationStreamTest {
           new ReplicationClient(7, server.localAddress(), KEY, standbyLog, lsn -> {}, 20_000_000L);
       client.follow(true);
       await("the standby is in sync", client::synced);
+      assertTrue(server.standbyAttached());
       for (int i = 50; i < 100; i++) {
         primary.append(child(1000 + i));
       }
