@@ -16,8 +16,8 @@
 #
 # Two modes, each its own run of the load generator against a fresh responder:
 #   hold   TOTAL_HOLD setups kept up until all are done, then deleted: setups/s, latency, memory
-#          per held SA and deletes/s (our gateway's counters file has room for 65,536 counters, 18
-#          per child SA: about 3,600 child SAs held at once)
+#          per held SA and deletes/s (our gateway's counters file has room for 65,536 counters, 20
+#          per child SA: about 3,270 child SAs held at once)
 #   churn  TOTAL_CHURN setups, each deleted as soon as it is up: a longer, steadier setups/s
 #
 #   benchmarks/ike-bench.sh          the measurement (quiet machine!): REPS=3, CONCURRENCY=32,

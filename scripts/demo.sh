@@ -85,7 +85,7 @@ while kill -0 "$IPERF" 2>/dev/null; do
   sleep 2
   rate=$(grep -E 'bits/sec' "$WORK/iperf.txt" | tail -1 | awk '{for (i = 2; i <= NF; i++) if ($i ~ /bits\/sec/) print $(i-1), $i}' || true)
   echo "--- $(date +%T)  iperf3: ${rate:-starting}"
-  "$ROOT/gateway" status --counters "$WORK/gwA/counters.dat" | head -4
+  "$ROOT/gateway" status --counters "$WORK/gwA/counters.dat" | head -6
 done
 wait "$IPERF" || true
 echo

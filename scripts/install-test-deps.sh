@@ -5,10 +5,13 @@ need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # strongSwan is the independent IKE peer of the interop tests: charon with kernel-libipsec (user-space
 # ESP: this kernel has none) from libcharon-extra-plugins, swanctl to drive it over vici. nftables
-# masquerades in the NAT topology (scripts/topology.sh NAT=1).
+# masquerades in the NAT topology (scripts/topology.sh NAT=1); conntrack flushes its mappings. The
+# monitoring tests check our exporters with the real clients: promtool (prometheus) lints a live
+# scrape fetched with curl; net-snmp's snmpwalk/snmpget (snmp) query the agent and snmptrapd
+# receives its notifications.
 for pkg in maven tshark tcpdump python3-scapy openssl iproute2 iputils-ping iperf3 procps \
   strongswan-swanctl strongswan-charon libcharon-extra-plugins libstrongswan-extra-plugins \
-  libstrongswan-standard-plugins nftables; do
+  libstrongswan-standard-plugins nftables conntrack prometheus curl snmp snmptrapd; do
   have "$pkg" || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -11,13 +11,17 @@ import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The IKE daemon's commands applied to the running dataplane: each negotiated child SA gets a
  * tunnel (a small dense id, its worker chosen round-robin by id), routed to the connection's remote
- * prefixes, with the MTU worked out for the connection's proposals. Called on the IKE thread only.
+ * prefixes, with the MTU worked out for the connection's proposals. Manual-key connections get
+ * their tunnels here too, so one owner hands out every tunnel id. Called on the IKE thread only
+ * (and, before that thread starts, by the runtime setting up the first configuration); connections
+ * come and go with the management API's changes, as commands on that thread.
  */
 final class DataplaneInstaller implements ChildSaInstaller {
   /**
@@ -29,31 +33,85 @@ final class DataplaneInstaller implements ChildSaInstaller {
   record Route(List<IpPrefix> routes, int mtu) {}
 
   private final Dataplane dataplane;
-  private final Map<String, Route> connections;
+  private final Map<String, Route> connections = new HashMap<>();
+  private final Map<String, Integer> manualTunnels = new HashMap<>();
   private final int workers;
   private final BitSet used = new BitSet();
-  private final int firstId;
+
+  /** An installer for a dataplane with this many workers. */
+  DataplaneInstaller(Dataplane dataplane, int workers) {
+    this.dataplane = dataplane;
+    this.workers = workers;
+  }
+
+  /** Serves an IKE connection's child SAs from now on with these routes (replacing any before). */
+  void connection(String name, Route route) {
+    connections.put(name, route);
+  }
+
+  /** Stops serving an IKE connection: its child SAs get no new tunnels. */
+  void forget(String name) {
+    connections.remove(name);
+  }
 
   /**
-   * An installer.
+   * Adds a manual-key connection's tunnel with its two static SAs; on a refusal nothing of it
+   * stays.
    *
-   * @param firstId tunnel ids below it belong to manual-key connections
+   * @param name the connection
+   * @param peer where ESP goes (port 0: plain ESP)
+   * @param route its prefixes and MTU
+   * @param selectors its traffic selectors
+   * @param inbound the SA we receive with
+   * @param outbound the SA we send with
    */
-  DataplaneInstaller(
-      Dataplane dataplane, Map<String, Route> connections, int workers, int firstId) {
-    this.dataplane = dataplane;
-    this.connections = Map.copyOf(connections);
-    this.workers = workers;
-    this.firstId = firstId;
+  void addManual(
+      String name,
+      InetSocketAddress peer,
+      Route route,
+      SelectorSet selectors,
+      SaConfig inbound,
+      SaConfig outbound) {
+    if (manualTunnels.containsKey(name)) {
+      throw new IllegalArgumentException("connection " + name + " exists");
+    }
+    int id = used.nextClearBit(0);
+    TunnelInfo tunnel =
+        new TunnelInfo(
+            id,
+            name,
+            id % workers,
+            peer.getAddress(),
+            peer.getPort(),
+            route.mtu(),
+            true,
+            selectors);
+    dataplane.addTunnel(tunnel, route.routes());
+    used.set(id);
+    try {
+      dataplane.installInbound(id, inbound);
+      dataplane.installOutbound(id, outbound);
+    } catch (RuntimeException e) {
+      removeTunnel(id);
+      throw e;
+    }
+    manualTunnels.put(name, id);
+  }
+
+  /** Removes a manual-key connection's tunnel and SAs; returns whether it existed. */
+  boolean removeManual(String name) {
+    Integer id = manualTunnels.remove(name);
+    if (id == null) {
+      return false;
+    }
+    removeTunnel(id);
+    return true;
   }
 
   @Override
   public int addTunnel(String connection, InetSocketAddress peer, SelectorSet selectors) {
-    Route route = connections.get(connection);
-    if (route == null) {
-      throw new IllegalArgumentException("no connection " + connection);
-    }
-    int id = used.nextClearBit(firstId);
+    Route route = route(connection);
+    int id = used.nextClearBit(0);
     TunnelInfo tunnel =
         new TunnelInfo(
             id,
@@ -64,9 +122,28 @@ final class DataplaneInstaller implements ChildSaInstaller {
             route.mtu(),
             true,
             selectors);
-    dataplane.addTunnel(tunnel, route.routes());
+    dataplane.addTunnel(tunnel, routes(connection, selectors));
     used.set(id);
     return id;
+  }
+
+  /**
+   * The FIB routes of a new child SA of {@code connection}: the site's prefixes cut to the child's
+   * remote selectors. With one child SA per pair of prefixes each child routes only its own pair's
+   * prefix (all of them would send every site's traffic into whichever child came first); a
+   * route-based child (0.0.0.0/0, ::/0) routes the site's prefixes and nothing more, so it never
+   * takes the WAN's traffic.
+   */
+  List<IpPrefix> routes(String connection, SelectorSet selectors) {
+    return routes(route(connection).routes(), selectors.remote());
+  }
+
+  private Route route(String connection) {
+    Route route = connections.get(connection);
+    if (route == null) {
+      throw new IllegalArgumentException("no connection " + connection);
+    }
+    return route;
   }
 
   @Override

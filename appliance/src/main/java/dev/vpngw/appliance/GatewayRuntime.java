@@ -3,11 +3,13 @@ package dev.vpngw.appliance;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.appliance.config.GatewayConfig.Connection;
 import dev.vpngw.appliance.config.GatewayConfig.ManualSa;
+import dev.vpngw.appliance.monitor.Monitoring;
 import dev.vpngw.counters.CountersFile;
 import dev.vpngw.crypto.CryptoEngine;
 import dev.vpngw.crypto.CryptoEngines;
 import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.fib.IpPrefix;
+import dev.vpngw.ikev2.IkeDaemon;
 import dev.vpngw.ikev2.config.IkeConnectionConfig;
 import dev.vpngw.ikev2.proposal.EspSuites;
 import dev.vpngw.io.link.LinkConfig;
@@ -16,13 +18,13 @@ import dev.vpngw.io.tun.TunDevice;
 import dev.vpngw.io.udp.UdpSocket;
 import dev.vpngw.pipeline.Dataplane;
 import dev.vpngw.pipeline.ThreadingMode;
-import dev.vpngw.pipeline.TunnelInfo;
 import dev.vpngw.sa.SaConfig;
 import dev.vpngw.selector.SelectorSet;
 import dev.vpngw.selector.TrafficSelector;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,22 +36,38 @@ import org.agrona.CloseHelper;
 
 /**
  * One running gateway built from its configuration: the counters file, the TUN device with its MTU
- * and the routes to every site, the WAN sockets, the dataplane, and one tunnel per connection with
- * its SAs. Closing it tears all of that down (the TUN device, and with it its routes, goes away
- * when its fd closes).
+ * and the routes to every site, the WAN sockets, the dataplane, the IKE thread, and one tunnel per
+ * connection with its SAs. Connections can be started and stopped while it runs ({@link
+ * Reconfigurer.Host}), one at a time, leaving the others alone. Closing it tears all of that down
+ * (the TUN device, and with it its routes, goes away when its fd closes).
  */
-final class GatewayRuntime implements AutoCloseable {
+final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   /**
-   * Bytes of counter values in the counters file: 65,536 counters, about 3,600 child SAs (18
+   * Bytes of counter values in the counters file: 65,536 counters, about 3,270 child SAs (20
    * counters a pair: packets, bytes and drops by reason, per direction). The file is sparse: pages
    * of counters never allocated cost nothing.
    */
   private static final int COUNTER_VALUES_BYTES = 8 << 20;
 
+  /** How long a metrics scrape waits for the IKE thread's list of SAs. */
+  private static final java.time.Duration IKE_STATE_TIMEOUT = java.time.Duration.ofSeconds(1);
+
   private final GatewayConfig config;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final Path countersPath;
+
+  /** Kernel routes into the TUN device, by prefix, with how many connections need each. */
+  private final Map<IpPrefix, Integer> kernelRoutes = new HashMap<>();
+
   private Dataplane dataplane;
+  private RawIpSocket raw;
+  private TunDevice tun;
+  private int tunMtu;
+  private DataplaneInstaller installer;
+  private IkeService ike;
+  private Monitoring monitoring;
+  // The connections running now, in the order they started (the monitoring's interface order).
+  private final Map<String, Connection> running = new java.util.LinkedHashMap<>();
 
   private GatewayRuntime(GatewayConfig config) {
     this.config = config;
@@ -78,11 +96,13 @@ final class GatewayRuntime implements AutoCloseable {
     Files.createDirectories(gw.runDirectory());
     CountersFile counters = CountersFile.create(countersPath, COUNTER_VALUES_BYTES);
     resources.add(counters);
-    TunDevice tun = TunDevice.open(gw.tunnelInterface(), 1, gw.tunOffload());
+    monitoring = Monitoring.create(config);
+    resources.add(monitoring);
+    tun = TunDevice.open(gw.tunnelInterface(), 1, gw.tunOffload());
     resources.add(tun);
-    int tunMtu = 576;
+    tunMtu = 576;
     for (Connection c : config.connections()) {
-      tunMtu = Math.max(tunMtu, tunnelMtu(c));
+      tunMtu = Math.max(tunMtu, tunnelMtu(c, gw));
     }
     LinkConfig.setMtu(tun.name(), tunMtu);
     LinkConfig.up(tun.name());
@@ -91,20 +111,16 @@ final class GatewayRuntime implements AutoCloseable {
     enableForwarding();
     InetAddress local = gw.publicAddress();
     boolean v4 = local instanceof Inet4Address;
-    // IKE may find a NAT and move any negotiated tunnel to UDP 4500 (RFC 7296 2.23).
-    boolean anyUdp =
-        config.connections().stream().anyMatch(c -> c.udpEncapsulation() || c.ike() != null);
-    boolean anyRaw = config.connections().stream().anyMatch(c -> !c.udpEncapsulation());
-    UdpSocket udp = anyUdp ? UdpSocket.open(local, SaConfig.DEFAULT_NAT_T_PORT, false, true) : null;
-    RawIpSocket raw = anyRaw ? RawIpSocket.open(local, 50, true) : null;
-    boolean wanOffload = false;
-    if (udp != null) {
-      resources.add(udp);
-      udp.setReceiveBufferSize(4 << 20);
-      udp.setSendBufferSize(4 << 20);
-      wanOffload = gw.wanOffload() && udp.enableSegmentation();
-    }
-    if (raw != null) {
+    // UDP 4500 always: IKE may find a NAT and move any negotiated tunnel there (RFC 7296 2.23),
+    // and connections added later mostly want it. Raw ESP only when a connection at start uses
+    // it: an idle socket would cost the I/O thread a receive call every duty cycle.
+    UdpSocket udp = UdpSocket.open(local, SaConfig.DEFAULT_NAT_T_PORT, false, true);
+    resources.add(udp);
+    udp.setReceiveBufferSize(4 << 20);
+    udp.setSendBufferSize(4 << 20);
+    boolean wanOffload = gw.wanOffload() && udp.enableSegmentation();
+    if (config.connections().stream().anyMatch(c -> !c.udpEncapsulation())) {
+      raw = RawIpSocket.open(local, 50, true);
       resources.add(raw);
     }
     CryptoEngine engine = CryptoEngines.defaultEngine();
@@ -122,35 +138,37 @@ final class GatewayRuntime implements AutoCloseable {
             counters.manager());
     // Stop the agents before their counters file and sockets go.
     resources.add(dataplane);
-    int id = 0;
-    Map<String, DataplaneInstaller.Route> ikeRoutes = new HashMap<>();
-    List<IkeConnectionConfig> ike = new ArrayList<>();
+    dataplane.bandwidthLimit(Reconfigurer.bandwidthLimit(gw));
+    installer = new DataplaneInstaller(dataplane, gw.workers());
+    List<IkeConnectionConfig> ikeConnections = new ArrayList<>();
     for (Connection c : config.connections()) {
+      int mtu = tunnelMtu(c, gw);
+      addKernelRoutes(c, mtu);
+      running(c.name(), c);
       if (c.manualKeys() != null) {
-        addConnection(id++, c, tun.name());
-        continue;
-      }
-      List<IpPrefix> remote = c.localNetworkGateway().addressPrefixes();
-      ikeRoutes.put(c.name(), new DataplaneInstaller.Route(remote, tunnelMtu(c)));
-      ike.add(c.ike());
-      for (IpPrefix p : remote) {
-        // The route stays while the tunnel is down: traffic for the site is dropped (and
-        // counted) in the gateway instead of leaking out of another interface.
-        LinkConfig.addRoute(p.toString(), tun.name(), tunnelMtu(c));
+        addManual(c, gw, mtu);
+      } else {
+        installer.connection(c.name(), route(c, mtu));
+        ikeConnections.add(c.ike());
       }
     }
-    if (!ike.isEmpty()) {
-      resources.add(
-          IkeService.start(
-              local,
-              dataplane,
-              ike,
-              ikeRoutes,
-              gw.workers(),
-              id,
-              gw.keyLogDirectory(),
-              gw.ikeCookieThreshold()));
-    }
+    ike =
+        IkeService.start(
+            local,
+            dataplane,
+            ikeConnections,
+            installer,
+            gw.keyLogDirectory(),
+            gw.ikeCookieThreshold(),
+            monitoring.ikeEvents(),
+            gw.natKeepalive());
+    resources.add(ike);
+    IkeService ikeState = ike;
+    monitoring.startExporters(
+        countersPath,
+        () -> ikeState.ikeSas(IKE_STATE_TIMEOUT),
+        this::runningConnections,
+        c -> tunnelMtu(c, gw));
     System.out.printf(
         "vpngw %s: %d connection(s) up on %s (mtu %d, offloads %s; wan udp offloads %s), crypto"
             + " engine %s, %d worker(s), counters %s%n",
@@ -165,39 +183,216 @@ final class GatewayRuntime implements AutoCloseable {
         countersPath);
   }
 
-  private void addConnection(int id, Connection c, String tunName) throws IOException {
-    GatewayConfig.Gateway gw = config.gateway();
-    List<IpPrefix> remote = c.localNetworkGateway().addressPrefixes();
-    List<TrafficSelector> localTs = gw.vnetPrefixes().stream().map(TrafficSelector::of).toList();
-    List<TrafficSelector> remoteTs = remote.stream().map(TrafficSelector::of).toList();
-    TunnelInfo tunnel =
-        new TunnelInfo(
-            id,
-            c.name(),
-            id % gw.workers(),
-            c.localNetworkGateway().gatewayAddress(),
-            c.udpEncapsulation() ? SaConfig.DEFAULT_NAT_T_PORT : 0,
-            tunnelMtu(c),
-            true,
-            SelectorSet.of(localTs, remoteTs));
-    dataplane.addTunnel(tunnel, remote);
-    GatewayConfig.ManualKeys keys = c.manualKeys();
-    dataplane.installInbound(id, saConfig(c, keys.inbound(), false));
-    dataplane.installOutbound(id, saConfig(c, keys.outbound(), true));
-    for (IpPrefix p : remote) {
-      LinkConfig.addRoute(p.toString(), tunName, tunnel.mtu());
+  /** Records that {@code name} runs as {@code c} now, or no longer runs (null). */
+  private void running(String name, Connection c) {
+    synchronized (running) {
+      if (c == null) {
+        running.remove(name);
+      } else {
+        running.put(name, c);
+      }
     }
   }
 
-  private SaConfig saConfig(Connection c, ManualSa sa, boolean outbound) {
-    InetAddress local = config.gateway().publicAddress();
+  /** The connections running now, for the monitoring (any thread). */
+  private List<Connection> runningConnections() {
+    synchronized (running) {
+      return List.copyOf(running.values());
+    }
+  }
+
+  @Override
+  public void bandwidthLimit(long bitsPerSecond) {
+    dataplane.bandwidthLimit(bitsPerSecond);
+  }
+
+  @Override
+  public String refuses(Connection c) {
+    if (!c.udpEncapsulation() && raw == null) {
+      return "plain ESP (protocol 50) needs the raw ESP socket, which the gateway opens only when a"
+          + " connection uses it at start: restart the gateway to add it";
+    }
+    return null;
+  }
+
+  /**
+   * Starts one connection: its routes (and a larger TUN MTU if it needs one), then on the IKE
+   * thread its tunnel (manual keys) or its IKE connection, initiated at once unless it only
+   * responds. Nothing of it stays if a step fails.
+   */
+  @Override
+  public void start(Connection c, GatewayConfig.Gateway gw) throws IOException {
+    int mtu = tunnelMtu(c, gw);
+    raiseTunMtu(mtu);
+    addKernelRoutes(c, mtu);
+    try {
+      ike.call(daemon -> startOnIkeThread(daemon, c, gw, mtu));
+    } catch (RuntimeException e) {
+      removeKernelRoutes(c);
+      throw e;
+    }
+    running(c.name(), c);
+  }
+
+  /**
+   * Stops one connection: on the IKE thread its IKE SAs are deleted (the peer is told; tunnels and
+   * SAs go when the delete is answered) or its manual tunnel removed; then its routes go.
+   */
+  @Override
+  public void stop(Connection c) throws IOException {
+    ike.call(daemon -> stopOnIkeThread(daemon, c));
+    removeKernelRoutes(c);
+    running(c.name(), null);
+  }
+
+  /**
+   * Replaces a connection by its new version: the new routes are in place first, the old connection
+   * is stopped and the new one started in one command on the IKE thread (the old one is started
+   * again if the new one is refused), and only then do routes the new version no longer has go; a
+   * prefix both have keeps its route throughout, its MTU updated in place.
+   */
+  @Override
+  public void restart(
+      Connection old, GatewayConfig.Gateway oldGw, Connection now, GatewayConfig.Gateway gw)
+      throws IOException {
+    int oldMtu = tunnelMtu(old, oldGw);
+    int mtu = tunnelMtu(now, gw);
+    raiseTunMtu(mtu);
+    addKernelRoutes(now, mtu);
+    try {
+      ike.call(
+          daemon -> {
+            stopOnIkeThread(daemon, old);
+            try {
+              startOnIkeThread(daemon, now, gw, mtu);
+            } catch (RuntimeException e) {
+              startOnIkeThread(daemon, old, oldGw, oldMtu);
+              throw e;
+            }
+          });
+    } catch (RuntimeException e) {
+      removeKernelRoutes(now);
+      throw e;
+    }
+    removeKernelRoutes(old);
+    running(old.name(), null);
+    running(now.name(), now);
+    if (mtu != oldMtu) {
+      for (IpPrefix p : now.localNetworkGateway().addressPrefixes()) {
+        if (old.localNetworkGateway().addressPrefixes().contains(p)) {
+          LinkConfig.replaceRoute(p.toString(), tun.name(), mtu);
+        }
+      }
+    }
+  }
+
+  private void raiseTunMtu(int mtu) throws IOException {
+    if (mtu > tunMtu) {
+      LinkConfig.setMtu(tun.name(), mtu);
+      tunMtu = mtu;
+    }
+  }
+
+  /** On the IKE thread: the connection's manual tunnel, or its IKE connection. */
+  private void startOnIkeThread(IkeDaemon daemon, Connection c, GatewayConfig.Gateway gw, int mtu) {
+    if (c.manualKeys() != null) {
+      addManual(c, gw, mtu);
+      return;
+    }
+    installer.connection(c.name(), route(c, mtu));
+    try {
+      daemon.addConnection(c.ike());
+    } catch (RuntimeException e) {
+      installer.forget(c.name());
+      throw e;
+    }
+  }
+
+  /** On the IKE thread: the connection's tunnel removed, or its IKE SAs deleted. */
+  private void stopOnIkeThread(IkeDaemon daemon, Connection c) {
+    if (c.manualKeys() != null) {
+      installer.removeManual(c.name());
+    } else {
+      daemon.removeConnection(c.name());
+      installer.forget(c.name());
+    }
+  }
+
+  private void addManual(Connection c, GatewayConfig.Gateway gw, int mtu) {
+    List<TrafficSelector> localTs = gw.vnetPrefixes().stream().map(TrafficSelector::of).toList();
+    List<TrafficSelector> remoteTs =
+        c.localNetworkGateway().addressPrefixes().stream().map(TrafficSelector::of).toList();
+    GatewayConfig.ManualKeys keys = c.manualKeys();
+    installer.addManual(
+        c.name(),
+        new InetSocketAddress(
+            c.localNetworkGateway().gatewayAddress(),
+            c.udpEncapsulation() ? SaConfig.DEFAULT_NAT_T_PORT : 0),
+        route(c, mtu),
+        SelectorSet.of(localTs, remoteTs),
+        saConfig(c, gw, keys.inbound()),
+        saConfig(c, gw, keys.outbound()));
+  }
+
+  private static DataplaneInstaller.Route route(Connection c, int mtu) {
+    return new DataplaneInstaller.Route(c.localNetworkGateway().addressPrefixes(), mtu);
+  }
+
+  /**
+   * Routes the connection's site prefixes into the TUN device. The route stays while the tunnel is
+   * down: traffic for the site is dropped (and counted) in the gateway instead of leaking out of
+   * another interface. Two connections to one site share its routes.
+   */
+  private void addKernelRoutes(Connection c, int mtu) throws IOException {
+    List<IpPrefix> added = new ArrayList<>();
+    try {
+      for (IpPrefix p : c.localNetworkGateway().addressPrefixes()) {
+        int n = kernelRoutes.getOrDefault(p, 0);
+        if (n == 0) {
+          LinkConfig.addRoute(p.toString(), tun.name(), mtu);
+        }
+        kernelRoutes.put(p, n + 1);
+        added.add(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      for (IpPrefix p : added) {
+        try {
+          release(p);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void removeKernelRoutes(Connection c) throws IOException {
+    for (IpPrefix p : c.localNetworkGateway().addressPrefixes()) {
+      release(p);
+    }
+  }
+
+  private void release(IpPrefix p) throws IOException {
+    Integer n = kernelRoutes.get(p);
+    if (n == null) {
+      return;
+    }
+    if (n > 1) {
+      kernelRoutes.put(p, n - 1);
+      return;
+    }
+    kernelRoutes.remove(p);
+    LinkConfig.deleteRoute(p.toString(), tun.name());
+  }
+
+  private static SaConfig saConfig(Connection c, GatewayConfig.Gateway gw, ManualSa sa) {
     InetAddress peer = c.localNetworkGateway().gatewayAddress();
     return SaConfig.builder()
         .spi(sa.spi())
         .suite(sa.suite())
         .encryptionKey(sa.key())
         .integrityKey(sa.integrityKey())
-        .tunnel(local, peer)
+        .tunnel(gw.publicAddress(), peer)
         .udpEncapsulation(c.udpEncapsulation())
         .esn(c.manualKeys().esn())
         .replayWindowSize(c.manualKeys().replayWindow())
@@ -210,18 +405,17 @@ final class GatewayRuntime implements AutoCloseable {
    * (when encapsulated), ESP header, IV, the worst-case padding and trailer, and the ICV (RFC 4303
    * 2). TCP's MSS is clamped to match.
    */
-  private int tunnelMtu(Connection c) {
+  private static int tunnelMtu(Connection c, GatewayConfig.Gateway gw) {
     boolean v6 = c.localNetworkGateway().gatewayAddress().getAddress().length == 16;
     if (c.manualKeys() != null) {
-      return config.gateway().wanMtu()
-          - overhead(c.manualKeys().outbound().suite(), v6, c.udpEncapsulation());
+      return gw.wanMtu() - overhead(c.manualKeys().outbound().suite(), v6, c.udpEncapsulation());
     }
     // Before IKE has chosen, the worst of the proposals; and UDP, which a NAT may force.
     int worst = 0;
     for (EspSuite suite : EspSuites.all(c.ike().espProposals())) {
       worst = Math.max(worst, overhead(suite, v6, true));
     }
-    return config.gateway().wanMtu() - worst;
+    return gw.wanMtu() - worst;
   }
 
   private static int overhead(EspSuite suite, boolean v6, boolean udp) {

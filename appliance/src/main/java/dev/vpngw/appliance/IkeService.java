@@ -1,5 +1,6 @@
 package dev.vpngw.appliance;
 
+import dev.vpngw.appliance.monitor.IkeSaView;
 import dev.vpngw.ikev2.DatagramSource;
 import dev.vpngw.ikev2.IkeConductor;
 import dev.vpngw.ikev2.IkeDaemon;
@@ -8,6 +9,9 @@ import dev.vpngw.ikev2.IkeSettings;
 import dev.vpngw.ikev2.IkeTransport;
 import dev.vpngw.ikev2.KeyLog;
 import dev.vpngw.ikev2.config.IkeConnectionConfig;
+import dev.vpngw.ikev2.sa.ChildSa;
+import dev.vpngw.ikev2.sa.IkeSa;
+import dev.vpngw.ikev2.sa.IkeSaState;
 import dev.vpngw.io.sys.NativeIOException;
 import dev.vpngw.io.udp.UdpSocket;
 import dev.vpngw.pipeline.Dataplane;
@@ -16,7 +20,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -25,7 +33,8 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
  * The IKE side of a running gateway: our UDP socket on port 500, the dataplane's port-4500 socket
  * (IKE behind the non-ESP marker goes through its control ring), the daemon and the IKE thread. The
  * thread sleeps a millisecond when idle: IKE needs no microseconds, and on a small machine the
- * cores belong to the crypto workers.
+ * cores belong to the crypto workers. It is also the thread that changes the dataplane's tunnels
+ * when the configuration changes ({@link #call}), so the daemon and the installer keep one owner.
  */
 final class IkeService implements AutoCloseable {
   static final int IKE_PORT = 500;
@@ -54,11 +63,11 @@ final class IkeService implements AutoCloseable {
       InetAddress local,
       Dataplane dataplane,
       List<IkeConnectionConfig> connections,
-      Map<String, DataplaneInstaller.Route> routes,
-      int workers,
-      int firstTunnelId,
+      DataplaneInstaller installer,
       java.nio.file.Path keyLogDirectory,
-      int cookieThreshold)
+      int cookieThreshold,
+      java.util.function.Consumer<IkeLog.Event> events,
+      java.time.Duration natKeepalive)
       throws IOException {
     UdpSocket socket = UdpSocket.open(local, IKE_PORT, false, true);
     try {
@@ -109,11 +118,13 @@ final class IkeService implements AutoCloseable {
           new IkeDaemon(
               connections,
               transport,
-              new DataplaneInstaller(dataplane, routes, workers, firstTunnelId),
-              IkeLog.stdout(),
+              installer,
+              IkeLog.stdout(events),
               System::nanoTime,
               new SecureRandom(),
-              IkeSettings.defaults().withCookieThreshold(cookieThreshold),
+              IkeSettings.defaults()
+                  .withCookieThreshold(cookieThreshold)
+                  .withNatKeepalive(natKeepalive),
               keyLogDirectory == null ? KeyLog.NONE : KeyLog.wireshark(keyLogDirectory));
       IkeService service =
           new IkeService(socket, new IkeConductor(daemon, List.of(port500, port4500)));
@@ -125,9 +136,86 @@ final class IkeService implements AutoCloseable {
     }
   }
 
+  /**
+   * The IKE SAs and their child SAs as the IKE thread sees them now (a copy, no keys), or null if
+   * the thread does not answer within {@code timeout}.
+   */
+  List<IkeSaView> ikeSas(java.time.Duration timeout) {
+    java.util.concurrent.CompletableFuture<List<IkeSaView>> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    conductor.command(
+        d -> {
+          long now = d.nanoTime();
+          List<IkeSaView> views = new java.util.ArrayList<>();
+          for (IkeSa sa : d.ikeSas()) {
+            List<IkeSaView.Child> children = new java.util.ArrayList<>();
+            for (ChildSa c : sa.children()) {
+              children.add(
+                  new IkeSaView.Child(
+                      c.inboundSpi(),
+                      c.outboundSpi(),
+                      c.state().name(),
+                      (now - c.createdNanos()) / 1e9));
+            }
+            long since =
+                sa.state() == IkeSaState.CONNECTING || sa.establishedNanos() == 0
+                    ? sa.createdNanos()
+                    : sa.establishedNanos();
+            views.add(
+                new IkeSaView(
+                    sa.config().name(),
+                    sa.initiatorSpi(),
+                    sa.responderSpi(),
+                    sa.state().name(),
+                    (now - since) / 1e9,
+                    List.copyOf(children)));
+          }
+          answer.complete(List.copyOf(views));
+        });
+    try {
+      return answer.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
+    }
+  }
+
   /** The conductor, to run commands on the IKE thread. */
   IkeConductor conductor() {
     return conductor;
+  }
+
+  /**
+   * Runs {@code action} on the IKE thread and waits for it: what it throws is thrown here.
+   *
+   * @throws IllegalStateException if the IKE thread did not run it within 10 seconds
+   */
+  void call(Consumer<IkeDaemon> action) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    conductor.command(
+        d -> {
+          try {
+            action.accept(d);
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
+    try {
+      done.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the IKE thread did not take the command within 10 s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the IKE thread");
+    }
   }
 
   @Override

@@ -1,12 +1,16 @@
 package dev.vpngw.appliance;
 
+import dev.vpngw.appliance.capture.CaptureCommand;
+import dev.vpngw.appliance.events.EventsCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code gateway} command: one appliance process per gateway VM. Subcommands grow with the
- * product; today the crypto self-test and the demo that shows it.
+ * product: running it, its status, the crypto self-test, and the resource verbs ({@code
+ * vnet-gateway}, {@code local-gateway}, {@code vpn-connection}) that change a running gateway
+ * through its management API.
  */
 @Command(
     name = "gateway",
@@ -16,8 +20,14 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       StatusCommand.class,
+      EventsCommand.class,
+      CaptureCommand.class,
       SelfTestCommand.class,
-      ProbeCommand.class
+      ProbeCommand.class,
+      VnetGatewayCommand.class,
+      LocalGatewayCommand.class,
+      VpnConnectionCommand.class,
+      ValidateCommand.class
     })
 public final class Main implements Callable<Integer> {
   /** Runs one subcommand and exits with its status. */

@@ -1,11 +1,14 @@
 package dev.vpngw.appliance;
 
+import dev.vpngw.appliance.config.ConfigDocument;
 import dev.vpngw.appliance.config.ConfigException;
 import dev.vpngw.appliance.config.ConfigLoader;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.crypto.kat.SelfTest;
 import dev.vpngw.pipeline.ThreadingMode;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code gateway run --config FILE}: runs one appliance until it is stopped (SIGTERM/SIGINT). The
  * crypto self-test runs first, as a power-on test: a gateway whose crypto fails its known answers
- * must not carry traffic.
+ * must not carry traffic. The configuration is FILE, or, when the management API changed it since
+ * FILE was last written, the one it persisted in the run directory; the API then serves changes.
  */
 @Command(name = "run", description = "Run the gateway described by a configuration file.")
 final class RunCommand implements Callable<Integer> {
@@ -42,8 +46,36 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     GatewayConfig cfg;
+    ConfigDocument document;
+    ConfigStore store;
     try {
-      cfg = ConfigLoader.load(config);
+      byte[] bytes = Files.readAllBytes(config);
+      document = ConfigDocument.of(ConfigLoader.read(new String(bytes, StandardCharsets.UTF_8)));
+      cfg = document.validate();
+      store = new ConfigStore(cfg.gateway().runDirectory(), ConfigStore.hash(bytes));
+      if (store.current()) {
+        ConfigDocument applied = store.load();
+        GatewayConfig appliedConfig = applied.validate();
+        if (!appliedConfig.gateway().name().equals(cfg.gateway().name())) {
+          throw new ConfigException(
+              store.file().toString(), "belongs to gateway " + appliedConfig.gateway().name());
+        }
+        out.println(
+            "vpngw "
+                + cfg.gateway().name()
+                + ": using the configuration applied through the API, "
+                + store.file());
+        document = applied;
+        cfg = appliedConfig;
+      } else if (store.exists()) {
+        out.println(
+            "vpngw "
+                + cfg.gateway().name()
+                + ": "
+                + config
+                + " changed since the API last applied a change: it replaces "
+                + store.file());
+      }
     } catch (ConfigException e) {
       System.err.println("vpngw: configuration refused: " + e.getMessage());
       return 2;
@@ -56,7 +88,8 @@ final class RunCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin)) {
+    try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin);
+        ManagementApi api = startApi(cfg, runtime, store, document)) {
       // The JVM exits when the hooks return: wait for the teardown (keys wiped, agents stopped).
       Runtime.getRuntime()
           .addShutdownHook(
@@ -70,6 +103,17 @@ final class RunCommand implements Callable<Integer> {
                     }
                   },
                   "vpngw-shutdown"));
+      if (api != null) {
+        out.println(
+            "vpngw "
+                + cfg.gateway().name()
+                + ": management API on "
+                + cfg.gateway().api().address().getHostAddress()
+                + " port "
+                + api.port()
+                + ", token in "
+                + cfg.gateway().api().tokenFile());
+      }
       out.println(
           "vpngw "
               + cfg.gateway().name()
@@ -81,5 +125,18 @@ final class RunCommand implements Callable<Integer> {
       closed.countDown();
     }
     return 0;
+  }
+
+  private static ManagementApi startApi(
+      GatewayConfig cfg, GatewayRuntime runtime, ConfigStore store, ConfigDocument document)
+      throws java.io.IOException {
+    if (cfg.gateway().api().port() == 0) {
+      return null;
+    }
+    Reconfigurer reconfigurer = new Reconfigurer(runtime, store, document, cfg);
+    return ManagementApi.start(
+        cfg.gateway().api(),
+        reconfigurer,
+        cfg.gateway().runDirectory().resolve(ApiClient.URL_FILE));
   }
 }

@@ -1,11 +1,15 @@
 package dev.vpngw.appliance;
 
+import dev.vpngw.appliance.monitor.ConnectionStatus;
+import dev.vpngw.appliance.monitor.ConnectionTotals;
 import dev.vpngw.counters.CounterTypes;
 import dev.vpngw.counters.CountersFile;
 import dev.vpngw.counters.CountersSnapshot;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +19,8 @@ import picocli.CommandLine.Option;
  * {@code gateway status}: reads a running gateway's counters file (never the gateway itself, so it
  * costs the dataplane nothing) and shows each SA (SPI, peer, direction, packets, bytes, drops by
  * reason), the gateway's drops by reason and what the TUN and WAN offloads did; {@code --json} for
- * machines.
+ * machines. Above that, one line per connection: state, uptime, throughput over the last {@code
+ * --interval} seconds and drops ({@link ConnectionStatus}); {@code --watch} refreshes it all.
  */
 @Command(name = "status", description = "Show a running gateway's SAs and counters.")
 final class StatusCommand implements Callable<Integer> {
@@ -30,35 +35,77 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
+  @Option(
+      names = "--watch",
+      description = "Refresh every --interval seconds until interrupted (or the gateway stops).")
+  boolean watch;
+
+  @Option(
+      names = "--interval",
+      defaultValue = "1",
+      description = "Seconds over which throughput is measured, and between refreshes (default 1).")
+  double interval;
+
   @Override
   public Integer call() throws Exception {
     if (counters == null && name == null) {
       System.err.println("vpngw: say which gateway: --name NAME or --counters FILE");
       return 2;
     }
+    if (!(interval >= 0 && interval <= 3600) || (watch && interval == 0)) {
+      System.err.println("vpngw: --interval: seconds from 0 to 3600 (more than 0 with --watch)");
+      return 2;
+    }
     Path path = counters != null ? counters : Path.of("/run/vpngw", name, "counters.dat");
-    CountersSnapshot snapshot;
+    Path journal = path.toAbsolutePath().resolveSibling("events");
+    PrintStream out = System.out;
     boolean alive;
-    long pid;
-    try (CountersFile.Reader reader = CountersFile.openReadOnly(path)) {
-      snapshot = reader.snapshot();
-      alive = reader.isWriterAlive();
-      pid = reader.writerPid();
+    try (CountersFile.Reader reader = CountersFile.openReadOnly(path);
+        ConnectionStatus connections = ConnectionStatus.open(journal)) {
+      ConnectionTotals totals = new ConnectionTotals();
+      ConnectionTotals.Sample before = totals.update(reader.snapshot());
+      long beforeNanos = System.nanoTime();
+      do {
+        if (interval > 0) {
+          Thread.sleep((long) (interval * 1000));
+        }
+        ConnectionTotals.Sample now = totals.update(reader.snapshot());
+        long nowNanos = System.nanoTime();
+        alive = reader.isWriterAlive();
+        List<ConnectionStatus.Row> rows =
+            connections.rows(
+                before,
+                now,
+                interval > 0 ? (nowNanos - beforeNanos) / 1e9 : 0,
+                Instant.ofEpochMilli(reader.startTimeMs()),
+                Instant.now());
+        if (watch) {
+          out.print("\033[H\033[2J"); // home and clear, as watch(1) does
+        }
+        if (json) {
+          printJson(out, now.snapshot(), alive, reader.writerPid(), rows);
+        } else {
+          printTable(out, now.snapshot(), alive, reader.writerPid(), rows);
+        }
+        out.flush();
+        before = now;
+        beforeNanos = nowNanos;
+      } while (watch && alive);
     } catch (NoSuchFileException e) {
       System.err.println("vpngw: no counters file at " + path + ": is the gateway running?");
       return 1;
     }
-    PrintStream out = System.out;
-    if (json) {
-      printJson(out, snapshot, alive, pid);
-    } else {
-      printTable(out, snapshot, alive, pid);
-    }
     return alive ? 0 : 3;
   }
 
-  private static void printTable(PrintStream out, CountersSnapshot s, boolean alive, long pid) {
+  private static void printTable(
+      PrintStream out,
+      CountersSnapshot s,
+      boolean alive,
+      long pid,
+      List<ConnectionStatus.Row> connections) {
     out.printf("gateway pid %d: %s%n", pid, alive ? "running" : "NOT RUNNING (stale counters)");
+    ConnectionStatus.printTable(out, connections);
     out.printf("%-60s %12s %14s %8s%n", "SA", "packets", "bytes", "drops");
     for (CountersSnapshot.Sa sa : s.securityAssociations()) {
       out.printf(
@@ -102,9 +149,16 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private static void printJson(PrintStream out, CountersSnapshot s, boolean alive, long pid) {
+  private static void printJson(
+      PrintStream out,
+      CountersSnapshot s,
+      boolean alive,
+      long pid,
+      List<ConnectionStatus.Row> connections) {
     StringBuilder b = new StringBuilder();
     b.append("{\"pid\":").append(pid).append(",\"running\":").append(alive);
+    b.append(",\"connections\":");
+    ConnectionStatus.appendJson(b, connections);
     b.append(",\"packetsIn\":").append(s.total(CounterTypes.ESP_PACKETS_IN));
     b.append(",\"bytesIn\":").append(s.total(CounterTypes.ESP_BYTES_IN));
     b.append(",\"packetsOut\":").append(s.total(CounterTypes.ESP_PACKETS_OUT));

@@ -40,6 +40,28 @@ class DataplaneInstallerTest {
   }
 
   @Test
+  void eachChildSaOfAConnectionRoutesOnlyWhatItsSelectorsCover() {
+    DataplaneInstaller installer = new DataplaneInstaller(null, 1);
+    installer.connection(
+        "to-b",
+        new DataplaneInstaller.Route(p("10.2.0.0/25", "10.2.0.128/25", "fd00:2::/64"), 1400));
+    List<TrafficSelector> local = List.of(TrafficSelector.parse("10.1.0.0/24"));
+    assertEquals(
+        p("10.2.0.128/25"),
+        installer.routes(
+            "to-b",
+            dev.vpngw.selector.SelectorSet.of(
+                local, List.of(TrafficSelector.parse("10.2.0.128/25")))));
+    assertEquals(
+        p("10.2.0.0/25", "10.2.0.128/25", "fd00:2::/64"),
+        installer.routes(
+            "to-b",
+            dev.vpngw.selector.SelectorSet.of(
+                List.of(TrafficSelector.parse("0.0.0.0/0"), TrafficSelector.parse("::/0")),
+                List.of(TrafficSelector.parse("0.0.0.0/0"), TrafficSelector.parse("::/0")))));
+  }
+
+  @Test
   void disjointSelectorsCarryNothing() {
     assertEquals(
         List.of(),

@@ -34,6 +34,7 @@ final class TwoSites implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private Process gatewayA;
   private Process gatewayB;
+  private String gatewayBExtra = "";
 
   TwoSites(Path dir, String encapsulation, String proposal, int keyLength, int integrityLength)
       throws IOException, InterruptedException {
@@ -67,6 +68,11 @@ final class TwoSites implements AutoCloseable {
     random.nextBytes(integrityAtoB);
     random.nextBytes(integrityBtoA);
     run(List.of(TOPOLOGY.toString(), "up", prefix), Duration.ofSeconds(60));
+  }
+
+  /** Adds {@code yamlLines} (two-space indented) to gateway B's {@code gateway:} section. */
+  void gatewayBSettings(String yamlLines) {
+    gatewayBExtra = yamlLines;
   }
 
   String ns(String role) {
@@ -159,6 +165,7 @@ final class TwoSites implements AutoCloseable {
           runDirectory: %9$s
           workers: 1
           wanMtu: %18$d
+        %19$s
         localNetworkGateways:
           - name: site
             gatewayAddress: %4$s
@@ -190,17 +197,16 @@ final class TwoSites implements AutoCloseable {
             inSpi,
             hex.formatHex(inKey),
             inIntegrity,
-            wanMtu);
+            wanMtu,
+            name.equals("B") ? gatewayBExtra : "");
   }
 
   private Process startGateway(String role, Path config, Path log) throws IOException {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns(role)));
     command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(dev.vpngw.appliance.interop.GatewayProcess.jvmFlags());
     command.addAll(
         List.of(
-            "--enable-native-access=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true",
             "-cp",
             System.getProperty("java.class.path"),
             "dev.vpngw.appliance.Main",

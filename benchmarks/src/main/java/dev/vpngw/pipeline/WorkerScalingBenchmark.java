@@ -70,7 +70,9 @@ public class WorkerScalingBenchmark {
             outbox,
             commands,
             new AgentCounters(
-                new EspCounters(counters, "bench"), new PipelineCounters(counters, "bench")));
+                new EspCounters(counters, "bench"), new PipelineCounters(counters, "bench")),
+            new BandwidthLimiter(),
+            new BandwidthLimiter());
     TunnelInfo tunnel =
         new TunnelInfo(
             0,

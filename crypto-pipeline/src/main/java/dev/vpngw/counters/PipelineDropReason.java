@@ -38,13 +38,18 @@ public enum PipelineDropReason {
    * version or protocol, headers beyond the packet, a checksum field outside it. The whole frame
    * (every segment it would have made) counts once.
    */
-  BAD_OFFLOAD(110, "TUN packet whose offload (vnet) header does not match it");
+  BAD_OFFLOAD(110, "TUN packet whose offload (vnet) header does not match it"),
+  /**
+   * The gateway's aggregate bandwidth (its SKU's) was used up and this tunnel had spent its fair
+   * share of it: policed, as a rate limiter does.
+   */
+  BANDWIDTH_LIMIT(111, "over the gateway's bandwidth limit (the tunnel's fair share)");
 
   /** The smallest id; every codec {@link dev.vpngw.esp.DropReason} id is below it. */
   public static final int FIRST_ID = 100;
 
   /** The largest id in use. */
-  public static final int MAX_ID = 110;
+  public static final int MAX_ID = 111;
 
   private static final PipelineDropReason[] BY_ID = new PipelineDropReason[MAX_ID - FIRST_ID + 1];
 

@@ -38,7 +38,8 @@ public final class SaCounters implements AutoCloseable {
           DropReason.BAD_NEXT_HEADER.id(),
           DropReason.BAD_INNER_PACKET.id(),
           DropReason.SA_EXPIRED.id(),
-          PipelineDropReason.SELECTOR_MISMATCH.id());
+          PipelineDropReason.SELECTOR_MISMATCH.id(),
+          PipelineDropReason.BANDWIDTH_LIMIT.id());
 
   /** Reasons an outbound SA counts separately. */
   static final List<Integer> OUTBOUND_REASONS =
@@ -46,7 +47,8 @@ public final class SaCounters implements AutoCloseable {
           DropReason.SEQUENCE_EXHAUSTED.id(),
           DropReason.SA_EXPIRED.id(),
           DropReason.NO_ROOM.id(),
-          DropReason.INNER_TOO_BIG.id());
+          DropReason.INNER_TOO_BIG.id(),
+          PipelineDropReason.BANDWIDTH_LIMIT.id());
 
   /** What the packets counter's label adds to the {@link #description()}. */
   static final String PACKETS_LABEL_SUFFIX = ": packets";

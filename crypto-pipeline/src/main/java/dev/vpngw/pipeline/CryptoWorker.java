@@ -52,6 +52,9 @@ public final class CryptoWorker implements Agent {
   private final RingBuffer outbox;
   private final ManyToOneConcurrentArrayQueue<WorkerCommand> commands;
   private final AgentCounters counters;
+  private final BandwidthLimiter outboundLimit;
+  private final BandwidthLimiter inboundLimit;
+  private long nowNanos;
   private final SaDatabase inboundSas = new SaDatabase();
   private final Int2ObjectHashMap<TunnelState> tunnels = new Int2ObjectHashMap<>();
   private final Int2ObjectHashMap<TunnelState> tunnelBySpi = new Int2ObjectHashMap<>();
@@ -68,6 +71,8 @@ public final class CryptoWorker implements Agent {
   /** A tunnel as this worker holds it. */
   private static final class TunnelState {
     final int generation;
+    BandwidthLimiter.Share outShare;
+    BandwidthLimiter.Share inShare;
     TunnelInfo info;
     int family;
     byte[] peer;
@@ -92,8 +97,12 @@ public final class CryptoWorker implements Agent {
       RingBuffer inbox,
       RingBuffer outbox,
       ManyToOneConcurrentArrayQueue<WorkerCommand> commands,
-      AgentCounters counters) {
+      AgentCounters counters,
+      BandwidthLimiter outboundLimit,
+      BandwidthLimiter inboundLimit) {
     this.index = index;
+    this.outboundLimit = outboundLimit;
+    this.inboundLimit = inboundLimit;
     this.inbox = inbox;
     this.outbox = outbox;
     this.commands = commands;
@@ -110,9 +119,10 @@ public final class CryptoWorker implements Agent {
 
   @Override
   public int doWork() {
+    nowNanos = System.nanoTime();
     int work = commands.drain(onCommand, COMMANDS_PER_DUTY_CYCLE);
     work += inbox.read(onMessage, MESSAGES_PER_DUTY_CYCLE);
-    long now = System.nanoTime();
+    long now = nowNanos;
     if (now - nextPublishNanos >= 0) {
       nextPublishNanos = now + PUBLISH_INTERVAL_NANOS;
       publishSaCounters();
@@ -155,6 +165,11 @@ public final class CryptoWorker implements Agent {
     SecurityAssociation sa = current && tunnel.outbound != null ? tunnel.outbound.sa : null;
     if (sa == null) {
       counters.drop(PipelineDropReason.NO_SA);
+      return;
+    }
+    if (!tunnel.outShare.admit(innerLength, nowNanos)) {
+      counters.drop(PipelineDropReason.BANDWIDTH_LIMIT);
+      tunnel.outbound.counters.drop(PipelineDropReason.BANDWIDTH_LIMIT);
       return;
     }
     UnsafeBuffer w = work.buffer();
@@ -205,6 +220,15 @@ public final class CryptoWorker implements Agent {
       return;
     }
     int innerLength = result.innerLength();
+    // Policed only once authenticated: a forged packet must not spend a tunnel's share.
+    if (!tunnel.inShare.admit(innerLength, nowNanos)) {
+      counters.drop(PipelineDropReason.BANDWIDTH_LIMIT);
+      OwnedSa owned = inboundBySpi.get(result.spi());
+      if (owned != null) {
+        owned.counters.drop(PipelineDropReason.BANDWIDTH_LIMIT);
+      }
+      return;
+    }
     int claim = outbox.tryClaim(TUN_OUT, innerLength);
     if (claim < 0) {
       counters.drop(PipelineDropReason.RING_FULL);
@@ -233,8 +257,16 @@ public final class CryptoWorker implements Agent {
 
   private void onCommand(WorkerCommand command) {
     switch (command) {
-      case WorkerCommand.AddTunnel c ->
-          tunnels.put(c.tunnel().id(), new TunnelState(c.tunnel(), c.generation()));
+      case WorkerCommand.AddTunnel c -> {
+        TunnelState t = new TunnelState(c.tunnel(), c.generation());
+        long now = System.nanoTime();
+        t.outShare = outboundLimit.register(now);
+        t.inShare = inboundLimit.register(now);
+        TunnelState replaced = tunnels.put(c.tunnel().id(), t);
+        if (replaced != null) {
+          closeTunnel(replaced);
+        }
+      }
       case WorkerCommand.InstallOutbound c -> {
         TunnelState t = tunnels.get(c.tunnelId());
         if (t == null) {
@@ -296,6 +328,8 @@ public final class CryptoWorker implements Agent {
   }
 
   private void closeTunnel(TunnelState t) {
+    outboundLimit.unregister(t.outShare);
+    inboundLimit.unregister(t.inShare);
     if (t.outbound != null) {
       t.outbound.close();
       t.outbound = null;

@@ -10,6 +10,7 @@ import dev.vpngw.esp.EspEncapsulator;
 import dev.vpngw.fib.FibBuilder;
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.io.raw.RawIpSocket;
+import dev.vpngw.io.sys.NativeIOException;
 import dev.vpngw.io.tun.TunDevice;
 import dev.vpngw.io.udp.UdpSocket;
 import dev.vpngw.packet.EspHeader;
@@ -17,6 +18,7 @@ import dev.vpngw.packet.IcmpRateLimiter;
 import dev.vpngw.sa.SaConfig;
 import dev.vpngw.sa.SecurityAssociation;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,12 +30,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -120,6 +122,9 @@ public final class Dataplane implements AutoCloseable {
   /** The name of the one thread in {@link ThreadingMode#SHARED}. */
   static final String SHARED_THREAD = "vpngw-dataplane";
 
+  /** The longest sleep of an idle dataplane thread. */
+  static final long IDLE_SLEEP_NANOS = 1_000_000;
+
   /**
    * How long a control call waits for a worker whose command queue is full before giving up: a
    * worker drains commands every duty cycle, so one that takes none for this long is stuck or dead.
@@ -147,6 +152,9 @@ public final class Dataplane implements AutoCloseable {
   private final CountersManager counters;
   private final NatTControlPath control;
   private final WorkerProxy workerProxy;
+  private final Doorbell.Poll ioDoorbell;
+  private final BandwidthLimiter outboundBandwidth = new BandwidthLimiter();
+  private final BandwidthLimiter inboundBandwidth = new BandwidthLimiter();
   private final List<AgentRunner> runners = new ArrayList<>();
   private final List<AutoCloseable> agentCounters = new ArrayList<>();
   private final AgentErrorLog errors = new AgentErrorLog(System.err);
@@ -185,24 +193,46 @@ public final class Dataplane implements AutoCloseable {
               LARGEST_RECEIVED_MESSAGE,
               Integer.highestOneBit(LARGEST_RECEIVED_MESSAGE * 8 - 1) << 1));
     }
+    boolean shared = options.mode() == ThreadingMode.SHARED;
+    // The I/O thread sleeps in poll(2) on its fds and an eventfd; each worker parks. In SHARED
+    // mode one thread does it all, and the workers' doorbell is the I/O thread's.
+    try {
+      ioDoorbell = new Doorbell.Poll(inputFds(ports));
+    } catch (NativeIOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Doorbell[] workerDoorbells = new Doorbell[options.workers()];
+    for (int i = 0; i < workerDoorbells.length; i++) {
+      workerDoorbells[i] = shared ? ioDoorbell : new Doorbell.Park();
+    }
+    Doorbell[] ioOnly = {ioDoorbell};
     List<ManyToOneConcurrentArrayQueue<WorkerCommand>> commandQueues = new ArrayList<>();
     List<Agent> workers = new ArrayList<>();
     for (int i = 0; i < options.workers(); i++) {
       ManyToOneConcurrentArrayQueue<WorkerCommand> q = new ManyToOneConcurrentArrayQueue<>(1024);
       commandQueues.add(q);
       AgentCounters c = agentCounters("worker-" + i);
-      workers.add(guard(new CryptoWorker(i, inboxes[i], outboxes[i], q, c), c));
+      Agent worker =
+          guard(
+              new CryptoWorker(
+                  i, inboxes[i], outboxes[i], q, c, outboundBandwidth, inboundBandwidth),
+              c);
+      workers.add(shared ? worker : new RingingAgent(worker, ioOnly));
     }
     this.workerProxy =
-        new WorkerProxy(commandQueues, COMMAND_TIMEOUT_NANOS, SystemNanoClock.INSTANCE);
+        new WorkerProxy(
+            commandQueues, workerDoorbells, COMMAND_TIMEOUT_NANOS, SystemNanoClock.INSTANCE);
     List<Agent> io = new ArrayList<>();
+    // The receive agents feed the workers: they ring them (in SHARED mode nobody sleeps then).
+    Doorbell[] feeds = shared ? new Doorbell[0] : workerDoorbells;
     if (ports.tun() != null) {
       AgentCounters c = agentCounters("tun-rx");
       OffloadCounters offload =
           new OffloadCounters(counters, "tun-rx", OffloadCounters.Kind.TUN_GSO);
       agentCounters.add(offload);
       io.add(
-          guard(
+          ringing(
+              feeds,
               new TunRxAgent(
                   ports.tun().queue(0),
                   this::routing,
@@ -220,45 +250,54 @@ public final class Dataplane implements AutoCloseable {
         AgentCounters c = agentCounters(agent);
         OffloadCounters gro = new OffloadCounters(counters, agent, OffloadCounters.Kind.WAN_GRO);
         agentCounters.add(gro);
-        io.add(guard(EspRxAgent.udp(udp, this::routing, inboxes, control.ring(), c, gro), c));
+        io.add(
+            ringing(feeds, EspRxAgent.udp(udp, this::routing, inboxes, control.ring(), c, gro), c));
       }
     }
     if (ports.raw4() != null) {
       AgentCounters c = agentCounters("raw4-rx");
-      io.add(guard(EspRxAgent.raw(ports.raw4(), this::routing, inboxes, c), c));
+      io.add(ringing(feeds, EspRxAgent.raw(ports.raw4(), this::routing, inboxes, c), c));
     }
     if (ports.raw6() != null) {
       AgentCounters c = agentCounters("raw6-rx");
-      io.add(guard(EspRxAgent.raw(ports.raw6(), this::routing, inboxes, c), c));
+      io.add(ringing(feeds, EspRxAgent.raw(ports.raw6(), this::routing, inboxes, c), c));
     }
     AgentCounters tx = agentCounters("tx");
     OffloadCounters tunGro = new OffloadCounters(counters, "tx", OffloadCounters.Kind.TUN_GRO);
     agentCounters.add(tunGro);
     OffloadCounters wanGso = new OffloadCounters(counters, "tx", OffloadCounters.Kind.WAN_GSO);
     agentCounters.add(wanGso);
-    io.add(
-        guard(
-            new TxAgent(
-                outboxes,
-                ports.tun() == null ? null : ports.tun().queue(0),
-                ports.udp4(),
-                ports.udp6(),
-                ports.raw4(),
-                ports.raw6(),
-                tx,
-                tunGro,
-                wanGso),
-            tx));
+    TxAgent txAgent =
+        new TxAgent(
+            outboxes,
+            ports.tun() == null ? null : ports.tun().queue(0),
+            ports.udp4(),
+            ports.udp6(),
+            ports.raw4(),
+            ports.raw6(),
+            tx,
+            tunGro,
+            wanGso);
+    io.add(guard(txAgent, tx));
+    io.add(new BandwidthAllocator(outboundBandwidth, inboundBandwidth));
     switch (options.mode()) {
       case SHARED -> {
         List<Agent> all = new ArrayList<>(io);
         all.addAll(workers);
-        start(SHARED_THREAD, new CompositeAgent(all), 0);
+        BooleanSupplier pending =
+            () -> txAgent.hasBacklog() || anyPending(inboxes) || anyPending(commandQueues);
+        start(SHARED_THREAD, new CompositeAgent(all), 0, idle(ioDoorbell, pending));
       }
       case DEDICATED -> {
-        start(IO_THREAD, new CompositeAgent(io), 0);
+        start(IO_THREAD, new CompositeAgent(io), 0, idle(ioDoorbell, txAgent::hasBacklog));
         for (int i = 0; i < workers.size(); i++) {
-          start(workers.get(i).roleName(), workers.get(i), 1 + i);
+          RingBuffer inbox = inboxes[i];
+          ManyToOneConcurrentArrayQueue<WorkerCommand> q = commandQueues.get(i);
+          start(
+              workers.get(i).roleName(),
+              workers.get(i),
+              1 + i,
+              idle(workerDoorbells[i], () -> inbox.size() > 0 || !q.isEmpty()));
         }
       }
     }
@@ -286,24 +325,65 @@ public final class Dataplane implements AutoCloseable {
     return new GuardedAgent(agent, agentCounters.pipeline(), errors);
   }
 
+  private Agent ringing(Doorbell[] consumers, Agent agent, AgentCounters agentCounters) {
+    Agent guarded = guard(agent, agentCounters);
+    return consumers.length == 0 ? guarded : new RingingAgent(guarded, consumers);
+  }
+
+  /** The fds the I/O thread reads: it sleeps in poll(2) on them. */
+  private static int[] inputFds(Ports ports) {
+    List<Integer> fds = new ArrayList<>();
+    if (ports.tun() != null) {
+      fds.add(ports.tun().queue(0).fd());
+    }
+    for (UdpSocket udp : new UdpSocket[] {ports.udp4(), ports.udp6()}) {
+      if (udp != null) {
+        fds.add(udp.fd());
+      }
+    }
+    for (RawIpSocket raw : new RawIpSocket[] {ports.raw4(), ports.raw6()}) {
+      if (raw != null) {
+        fds.add(raw.fd());
+      }
+    }
+    return fds.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static boolean anyPending(RingBuffer[] rings) {
+    for (RingBuffer r : rings) {
+      if (r.size() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean anyPending(List<ManyToOneConcurrentArrayQueue<WorkerCommand>> queues) {
+    for (ManyToOneConcurrentArrayQueue<WorkerCommand> q : queues) {
+      if (!q.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static UnsafeBuffer ring(int capacity) {
     return new UnsafeBuffer(
         ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
   }
 
   /**
-   * Spin, yield, then park up to 100 us. A poll(2)-based idle for the SHARED thread was measured
-   * too (benchmarks/tunnel-bench.sh): it cost throughput (0.48-0.50 against 0.55-0.60 Gbps TCP), as
-   * every burst then starts with a wake-up.
+   * Spin, yield, then sleep until woken (see {@link WakeableIdleStrategy}) or for at most a
+   * millisecond, so timers (the workers' counter publication) still run.
    */
-  private static IdleStrategy backoff() {
-    return new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+  private static IdleStrategy idle(Doorbell doorbell, BooleanSupplier pendingWork) {
+    return new WakeableIdleStrategy(doorbell, pendingWork, 100, 10, IDLE_SLEEP_NANOS);
   }
 
-  private void start(String threadName, Agent agent, int cpuIndex) {
+  private void start(String threadName, Agent agent, int cpuIndex, IdleStrategy idle) {
     AgentRunner runner =
         new AgentRunner(
-            backoff(),
+            idle,
             // Each GuardedAgent counts and reports its own agent's errors; only what fails
             // outside every agent (the composite itself) arrives here.
             t -> errors.report(threadName, t),
@@ -598,6 +678,18 @@ public final class Dataplane implements AutoCloseable {
   }
 
   /**
+   * Limits the traffic of all tunnels together to {@code bitsPerSecond} in each direction (inner
+   * bytes: encrypted out, decrypted in), shared fairly among the tunnels that want it (see {@link
+   * BandwidthLimiter}); 0 lifts the limit. Packets over a tunnel's share are dropped and counted as
+   * {@link dev.vpngw.counters.PipelineDropReason#BANDWIDTH_LIMIT}, per SA too. Takes effect within
+   * {@link BandwidthLimiter#ALLOCATION_INTERVAL_NANOS}.
+   */
+  public void bandwidthLimit(long bitsPerSecond) {
+    outboundBandwidth.limit(bitsPerSecond);
+    inboundBandwidth.limit(bitsPerSecond);
+  }
+
+  /**
    * Stops every agent (each worker closes its SAs, wiping their keys) and frees the agents'
    * counters. Control calls fail from now on.
    */
@@ -609,5 +701,6 @@ public final class Dataplane implements AutoCloseable {
     closed = true;
     CloseHelper.closeAll(runners);
     CloseHelper.closeAll(agentCounters);
+    CloseHelper.close(ioDoorbell);
   }
 }

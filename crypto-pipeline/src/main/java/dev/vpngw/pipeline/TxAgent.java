@@ -94,6 +94,24 @@ final class TxAgent implements Agent {
     return "tx";
   }
 
+  /**
+   * Whether anything waits for this agent: a message in a worker's outbox, or ESP a sender could
+   * not hand to its socket yet. Read by its own thread's idle strategy before it sleeps.
+   */
+  boolean hasBacklog() {
+    for (RingBuffer outbox : workerOutboxes) {
+      if (outbox.size() > 0) {
+        return true;
+      }
+    }
+    for (EspSender s : senders) {
+      if (s != null && s.pending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public int doWork() throws IOException {
     int work = 0;

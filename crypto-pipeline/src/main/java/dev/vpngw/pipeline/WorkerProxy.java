@@ -9,20 +9,24 @@ import org.agrona.concurrent.NanoClock;
 
 /**
  * The control side's handle on the crypto workers' command queues (Aeron's {@code SenderProxy}, in
- * spirit). A full queue is normal for a moment (a worker drains a few commands per duty cycle), so
- * an offer waits, backing off; but a worker that takes nothing for the whole timeout is stuck or
- * dead, and the caller then gets a clear exception instead of hanging for ever.
+ * spirit). Every command rings the worker's doorbell, so a sleeping worker takes it at once. A full
+ * queue is normal for a moment (a worker drains a few commands per duty cycle), so an offer waits,
+ * backing off; but a worker that takes nothing for the whole timeout is stuck or dead, and the
+ * caller then gets a clear exception instead of hanging for ever.
  */
 final class WorkerProxy {
   private final List<ManyToOneConcurrentArrayQueue<WorkerCommand>> queues;
+  private final Doorbell[] doorbells;
   private final long timeoutNanos;
   private final NanoClock clock;
 
   WorkerProxy(
       List<ManyToOneConcurrentArrayQueue<WorkerCommand>> queues,
+      Doorbell[] doorbells,
       long timeoutNanos,
       NanoClock clock) {
     this.queues = queues;
+    this.doorbells = doorbells;
     this.timeoutNanos = timeoutNanos;
     this.clock = clock;
   }
@@ -36,6 +40,7 @@ final class WorkerProxy {
   void offer(int worker, WorkerCommand command) {
     ManyToOneConcurrentArrayQueue<WorkerCommand> queue = queues.get(worker);
     if (queue.offer(command)) {
+      doorbells[worker].ring();
       return;
     }
     long deadline = clock.nanoTime() + timeoutNanos;
@@ -51,7 +56,9 @@ final class WorkerProxy {
                 queue.capacity(),
                 command.getClass().getSimpleName()));
       }
+      doorbells[worker].ring();
       idle.idle();
     }
+    doorbells[worker].ring();
   }
 }

@@ -3,7 +3,9 @@ package dev.vpngw.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpngw.counters.CounterTypes;
 import dev.vpngw.counters.CountersFile;
+import dev.vpngw.counters.CountersSnapshot;
 import dev.vpngw.counters.PipelineCounters;
 import dev.vpngw.counters.PipelineDropReason;
 import dev.vpngw.counters.SaCounters;
@@ -50,6 +52,7 @@ class CryptoWorkerTest {
     final RingBuffer inbox = new ManyToOneRingBuffer(ring());
     final RingBuffer outbox = new OneToOneRingBuffer(ring());
     final LateQueue commands = new LateQueue();
+    final BandwidthLimiter outboundLimit = new BandwidthLimiter();
     final EspCounters esp;
     final PipelineCounters pipeline;
     final CryptoWorker worker;
@@ -59,7 +62,15 @@ class CryptoWorkerTest {
     Side(String name, String peer, String local, String remote) throws Exception {
       esp = new EspCounters(counters, name);
       pipeline = new PipelineCounters(counters, name);
-      worker = new CryptoWorker(0, inbox, outbox, commands, new AgentCounters(esp, pipeline));
+      worker =
+          new CryptoWorker(
+              0,
+              inbox,
+              outbox,
+              commands,
+              new AgentCounters(esp, pipeline),
+              outboundLimit,
+              new BandwidthLimiter());
       tunnel =
           new TunnelInfo(
               TUNNEL,
@@ -225,6 +236,48 @@ class CryptoWorkerTest {
     carry(a, b);
     assertEquals(1, delivered(b));
     assertEquals(1, b.esp.packetsIn());
+  }
+
+  /**
+   * Over the bandwidth limit a tunnel's packets are policed: a full bucket goes, then only what the
+   * rate refills; the rest is dropped and counted for the gateway and for the SA.
+   */
+  @Test
+  void packetsOverTheBandwidthLimitAreDroppedAndCountedPerSa() throws Exception {
+    a.install(0x9001, key(11), true);
+    a.outboundLimit.limit(8_000); // 1,000 bytes a second, all of it this tunnel's
+    long t0 = System.nanoTime();
+    a.outboundLimit.allocate(t0);
+    a.outboundLimit.allocate(t0 + BandwidthLimiter.ALLOCATION_INTERVAL_NANOS);
+    int sent = 0;
+    int out = 0;
+    for (int chunk = 0; chunk < 10; chunk++) {
+      for (int i = 0; i < 100; i++) {
+        a.enqueue("10.1.0.2", "10.2.0.2", sent++, a.generation);
+      }
+      while (a.inbox.size() > 0) {
+        a.worker.doWork();
+      }
+      out += a.outbox.read((type, buffer, index, length) -> {});
+    }
+    long dropped = a.pipeline.dropCount(PipelineDropReason.BANDWIDTH_LIMIT);
+    assertEquals(sent, out + dropped, "every packet either went or was counted as policed");
+    // 100-byte packets: the 64 KiB bucket lets about 655 go, the refill a handful more.
+    assertTrue(out >= 600 && out < 800, out + " of " + sent + " went");
+    // The worker publishes SA counters every 100 ms: wait for the publication.
+    long saDrops = 0;
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (saDrops != dropped && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      a.worker.doWork();
+      saDrops =
+          CountersSnapshot.read(counters).securityAssociations().stream()
+              .filter(s -> s.spi() == 0x9001 && s.direction() == CounterTypes.OUTBOUND)
+              .mapToLong(
+                  s -> s.dropsByReason().getOrDefault(PipelineDropReason.BANDWIDTH_LIMIT.id(), 0L))
+              .sum();
+    }
+    assertEquals(dropped, saDrops, "the SA counts its policed packets");
   }
 
   /** Delivered means in the ring to the TUN writer: what a full ring refuses is a drop only. */

@@ -16,7 +16,11 @@ class WorkerProxyTest {
   private final ManyToOneConcurrentArrayQueue<WorkerCommand> queue =
       new ManyToOneConcurrentArrayQueue<>(2);
   private final WorkerProxy proxy =
-      new WorkerProxy(List.of(queue), TimeUnit.MILLISECONDS.toNanos(200), SystemNanoClock.INSTANCE);
+      new WorkerProxy(
+          List.of(queue),
+          new Doorbell[] {new Doorbell.Park()},
+          TimeUnit.MILLISECONDS.toNanos(200),
+          SystemNanoClock.INSTANCE);
 
   @Test
   void aQueueNobodyDrainsFailsAfterTheTimeoutNamingTheWorker() {

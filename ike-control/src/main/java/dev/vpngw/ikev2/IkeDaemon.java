@@ -56,7 +56,9 @@ public final class IkeDaemon implements IkeContext {
   /** At most this many "message_dropped" lines a second: garbage must not flood the log. */
   private static final int DROP_LOGS_PER_SECOND = 10;
 
+  /** The live connections; {@link #addConnection} and {@link #removeConnection} change it. */
   private final List<IkeConnectionConfig> connections;
+
   private final IkeTransport transport;
   private final ChildSaInstaller installer;
   private final IkeLog log;
@@ -90,7 +92,7 @@ public final class IkeDaemon implements IkeContext {
       SecureRandom random,
       IkeSettings settings,
       KeyLog keyLog) {
-    this.connections = List.copyOf(connections);
+    this.connections = new ArrayList<>(connections);
     this.transport = transport;
     this.installer = installer;
     this.log = log;
@@ -108,6 +110,93 @@ public final class IkeDaemon implements IkeContext {
         initiate(c);
       }
     }
+  }
+
+  /** The connections the daemon serves now (a copy). */
+  public List<IkeConnectionConfig> connections() {
+    return List.copyOf(connections);
+  }
+
+  /**
+   * Serves one more connection from now on (the management API adding a connection to a running
+   * gateway) and, if it starts its own IKE SA, initiates it at once. A connection of the same name
+   * that was removed before may still be deleting its IKE SAs; the new one is independent of them.
+   *
+   * @throws IllegalArgumentException if a connection of that name is already served
+   */
+  public void addConnection(IkeConnectionConfig c) {
+    if (find(c.name()) != null) {
+      throw new IllegalArgumentException("connection " + c.name() + " exists");
+    }
+    connections.add(c);
+    retryAt.remove(c.name());
+    log.event("connection_added", c.name(), "peer", c.remoteAddress().getHostAddress());
+    if (c.mode().initiates()) {
+      initiate(c);
+    }
+  }
+
+  /**
+   * Stops serving a connection: each of its established IKE SAs is deleted with an INFORMATIONAL
+   * Delete (RFC 7296 1.4.1), so the peer tears down at once, and its child SAs and tunnels go when
+   * that exchange ends (answered, or given up after the retransmissions); an IKE SA still being set
+   * up is dropped at once. None of them is started again, and a peer's new IKE_SA_INIT finds no
+   * connection. Other connections and their SAs are not touched.
+   *
+   * @return whether the connection existed
+   */
+  public boolean removeConnection(String name) {
+    IkeConnectionConfig c = find(name);
+    if (c == null) {
+      return false;
+    }
+    connections.remove(c);
+    retryAt.remove(name);
+    for (IkeSa sa : ikeSas()) {
+      if (sa.config() == c) {
+        if (sa.state() == IkeSaState.CONNECTING) {
+          destroy(sa, "connection removed", false);
+        } else {
+          deleteRetired(sa);
+        }
+      }
+    }
+    log.event("connection_removed", name);
+    return true;
+  }
+
+  /**
+   * Deletes an established IKE SA of a connection no longer served. An SA in the middle of an IKE
+   * rekey is left to finish it: its successor (adopted later) is caught by the timers, which call
+   * this for every established SA of a removed connection.
+   */
+  private void deleteRetired(IkeSa sa) {
+    TaskManager m = manager(sa);
+    if (sa.state() == IkeSaState.ESTABLISHED && !m.pending("delete-ike")) {
+      m.queue(
+          new Exchange(
+              ExchangeType.INFORMATIONAL,
+              List.of(DeleteTask.ike(sa, this, "connection removed")),
+              "delete-ike"));
+    }
+  }
+
+  private IkeConnectionConfig find(String name) {
+    for (IkeConnectionConfig c : connections) {
+      if (c.name().equals(name)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private boolean served(IkeConnectionConfig c) {
+    for (IkeConnectionConfig x : connections) {
+      if (x == c) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Starts an IKE SA (and its first child SA) for a connection. */
@@ -204,7 +293,7 @@ public final class IkeDaemon implements IkeContext {
    * the exchange in flight), so peers tear down at once instead of waiting for DPD.
    */
   public void shutdown() {
-    for (IkeConnectionConfig c : connections) {
+    for (IkeConnectionConfig c : List.copyOf(connections)) {
       terminate(c.name());
     }
   }
@@ -517,6 +606,10 @@ public final class IkeDaemon implements IkeContext {
   private void established(IkeSa sa, long now, boolean countersDue) {
     IkeConnectionConfig c = sa.config();
     TaskManager m = manager(sa);
+    if (!served(c)) {
+      deleteRetired(sa);
+      return;
+    }
     if (now >= sa.expireAtNanos()) {
       destroy(sa, "IKE SA lifetime expired", true);
       return;
@@ -742,8 +835,12 @@ public final class IkeDaemon implements IkeContext {
         "reason",
         reason);
     boolean deadPeer = wasUp && reason.startsWith("no response to dpd");
+    // A removed connection (or the old version of a changed one) is never started again.
     boolean again =
-        restart && c.mode().initiates() && !(deadPeer && c.dpdAction() == DpdAction.CLEAR);
+        restart
+            && served(c)
+            && c.mode().initiates()
+            && !(deadPeer && c.dpdAction() == DpdAction.CLEAR);
     if (again && retryAt.get(c.name()) == null) {
       long delay = deadPeer ? 0 : settings.retryInterval().toNanos();
       retryAt.put(c.name(), clock.getAsLong() + delay);

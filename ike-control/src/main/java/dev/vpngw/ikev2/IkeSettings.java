@@ -27,4 +27,9 @@ public record IkeSettings(
   public IkeSettings withCookieThreshold(int threshold) {
     return new IkeSettings(retransmission, threshold, natKeepalive, retryInterval);
   }
+
+  /** The same settings with another NAT-keepalive interval. */
+  public IkeSettings withNatKeepalive(Duration interval) {
+    return new IkeSettings(retransmission, cookieThreshold, interval, retryInterval);
+  }
 }

@@ -15,6 +15,7 @@ import dev.vpngw.ikev2.sa.ChildSa;
 import dev.vpngw.ikev2.sa.IkeSa;
 import dev.vpngw.ikev2.sa.IkeSaState;
 import dev.vpngw.sa.SaConfig;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -208,6 +209,18 @@ class IkeExchangeTest {
     assertEquals(IkeSaState.ESTABLISHED, only(p.a).state(), String.join("\n", p.logA));
     assertPaired(p.installerA, p.installerB);
     assertEquals(1, p.installerB.tunnels.size(), "the responder installed the child SA once");
+    assertEquals(
+        1,
+        p.logB.stream()
+            .filter(
+                l ->
+                    l.contains("event=duplicate_request")
+                        && l.contains("exchange=IKE_AUTH")
+                        && l.contains("message_id=1")
+                        && l.contains("answer=\"cached response\""))
+            .count(),
+        "the retransmitted request is logged as answered from the cache: "
+            + String.join("\n", p.logB));
   }
 
   @Test
@@ -278,6 +291,43 @@ class IkeExchangeTest {
     assertEquals(ca.outboundSpi(), cb.inboundSpi());
     assertPaired(p.installerA, p.installerB);
     assertTrue(p.logA.stream().anyMatch(l -> l.contains("collision")));
+  }
+
+  /**
+   * RFC 7296 2.8.1 when one response is late: the rekeys cross, one side's exchange completes first
+   * and, if it won, deletes the old SA while the other side's exchange is still open. Whichever
+   * side has to wait, both end with one pair that sends on the surviving SA, even though the loser
+   * installed its own (redundant) successor after the winner's had taken over.
+   */
+  @Test
+  void crossingRekeysWithOneResponseLateKeepExactlyOnePairEitherWay() {
+    for (InetAddress late : List.of(IkePair.A_ADDRESS, IkePair.B_ADDRESS)) {
+      IkePair p = pair(a(), b().mode(ConnectionMode.BOTH));
+      p.a.start();
+      p.deliver();
+      AtomicInteger responses = new AtomicInteger();
+      // The first CREATE_CHILD_SA response that `late` sends is lost; its peer retransmits.
+      p.drop =
+          d ->
+              d.from().getAddress().equals(late)
+                  && (d.data()[IkeHeader.EXCHANGE_TYPE_OFFSET] & 0xff)
+                      == ExchangeType.CREATE_CHILD_SA
+                  && (d.data()[IkeHeader.FLAGS_OFFSET] & IkeHeader.FLAG_RESPONSE) != 0
+                  && responses.getAndIncrement() == 0;
+      p.a.rekeyChildren("a-to-b");
+      p.b.rekeyChildren("b-to-a");
+      p.deliver();
+      p.run(Duration.ofSeconds(8), Duration.ofMillis(500));
+      String logs = String.join("\n", p.logA) + "\n----\n" + String.join("\n", p.logB);
+      IkeSa sa = only(p.a);
+      IkeSa sb = only(p.b);
+      assertEquals(1, sa.children().size(), "late " + late + ": A " + sa.children() + logs);
+      assertEquals(1, sb.children().size(), "late " + late + ": B " + sb.children() + logs);
+      assertEquals(sa.children().get(0).inboundSpi(), sb.children().get(0).outboundSpi());
+      assertPaired(p.installerA, p.installerB);
+      assertTrue(sa.children().get(0).outboundActive(), logs);
+      assertTrue(sb.children().get(0).outboundActive(), logs);
+    }
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,7 +32,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * valid.
  */
 public final class ConfigLoader {
-  private static final Set<String> TOP = Set.of("gateway", "localNetworkGateways", "connections");
+  private static final Set<String> TOP =
+      Set.of("gateway", "localNetworkGateways", "connections", "monitoring");
   private static final Set<String> GATEWAY =
       Set.of(
           "name",
@@ -44,10 +46,39 @@ public final class ConfigLoader {
           "keyLogDirectory",
           "ikeCookieThreshold",
           "tunOffload",
-          "wanOffload");
-  private static final Set<String> SITE = Set.of("name", "gatewayAddress", "addressPrefixes");
+          "wanOffload",
+          "gatewayType",
+          "vpnType",
+          "sku",
+          "activeActive",
+          "secondaryPublicAddress",
+          "gatewaySubnet",
+          "apiAddress",
+          "apiPort",
+          "apiTokenFile",
+          "natKeepalive");
+  private static final Set<String> SITE =
+      Set.of("name", "gatewayAddress", "fqdn", "addressPrefixes", "bgpSettings");
+  private static final Set<String> BGP = Set.of("asn", "peeringAddress");
   private static final Set<String> CONNECTION =
-      Set.of("name", "localNetworkGateway", "encapsulation", "manualKeys", "ike");
+      Set.of(
+          "name",
+          "localNetworkGateway",
+          "connectionType",
+          "encapsulation",
+          "manualKeys",
+          "ike",
+          "sharedKey",
+          "ikeVersion",
+          "ipsecPolicies",
+          "usePolicyBasedTrafficSelectors",
+          "routingWeight",
+          "dpdTimeoutSeconds",
+          "connectionMode");
+
+  /** The default TCP port of the management API. */
+  public static final int DEFAULT_API_PORT = 8480;
+
   private static final Set<String> MANUAL = Set.of("outbound", "inbound", "esn", "replayWindow");
   private static final Set<String> SA = Set.of("spi", "encryption", "key", "integrityKey");
 
@@ -60,15 +91,26 @@ public final class ConfigLoader {
 
   /** Parses and validates YAML text. */
   public static GatewayConfig parse(String yaml) throws ConfigException {
-    Object document;
+    return parse(read(yaml));
+  }
+
+  /**
+   * Reads YAML (or JSON, which is YAML) text into its tree of maps, lists and scalars, without
+   * checking what it says.
+   */
+  public static Object read(String yaml) throws ConfigException {
     try {
-      document =
-          // No marks: an error message must not quote the offending line (it may hold a key).
-          new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setUseMarks(false).build())
-              .loadFromString(yaml);
+      // No marks: an error message must not quote the offending line (it may hold a key).
+      return new Load(
+              LoadSettings.builder().setAllowDuplicateKeys(false).setUseMarks(false).build())
+          .loadFromString(yaml);
     } catch (YamlEngineException e) {
       throw new ConfigException("(document)", "not valid YAML: " + e.getMessage());
     }
+  }
+
+  /** Validates a document tree as {@link #read} returns it. */
+  public static GatewayConfig parse(Object document) throws ConfigException {
     YamlNode root = YamlNode.root(document);
     root.onlyKeys(TOP);
     Gateway gateway = gateway(root.node("gateway"));
@@ -100,7 +142,14 @@ public final class ConfigLoader {
       }
       connections.add(c);
     }
-    return new GatewayConfig(gateway, List.copyOf(siteList), List.copyOf(connections));
+    MonitoringConfig monitoring =
+        root.has("monitoring")
+            ? MonitoringConfig.parse(root.node("monitoring"), gateway.runDirectory())
+            : MonitoringConfig.defaults(gateway.runDirectory());
+    GatewayConfig config =
+        new GatewayConfig(gateway, List.copyOf(siteList), List.copyOf(connections), monitoring);
+    ModelRules.check(root, config);
+    return config;
   }
 
   private static Gateway gateway(YamlNode n) throws ConfigException {
@@ -114,22 +163,59 @@ public final class ConfigLoader {
       throw new ConfigException(n.field("tunnelInterface"), "not a Linux interface name: " + tun);
     }
     int cores = Runtime.getRuntime().availableProcessors();
+    Path runDirectory = Path.of(n.string("runDirectory", "/run/vpngw/" + name));
+    List<IpPrefix> vnet = prefixes(n, "vnetPrefixes", true);
+    IpPrefix gatewaySubnet = null;
+    if (n.has("gatewaySubnet")) {
+      List<IpPrefix> subnet = prefixes(n.string("gatewaySubnet"), n.field("gatewaySubnet"));
+      gatewaySubnet = subnet.get(0);
+      IpPrefix s = gatewaySubnet;
+      if (vnet.stream().noneMatch(v -> contains(v, s))) {
+        throw new ConfigException(
+            n.field("gatewaySubnet"), s + " is not inside the virtual network " + vnet);
+      }
+    }
+    InetAddress publicAddress = address(n, "publicAddress");
+    InetAddress secondary =
+        n.has("secondaryPublicAddress") ? address(n, "secondaryPublicAddress") : null;
+    Duration natKeepalive = IkeConfigLoader.duration(n, "natKeepalive", Duration.ofSeconds(20));
+    if (natKeepalive.compareTo(Duration.ofSeconds(1)) < 0
+        || natKeepalive.compareTo(Duration.ofHours(1)) > 0) {
+      throw new ConfigException(n.field("natKeepalive"), "between 1s and 1h");
+    }
     return new Gateway(
         name,
-        address(n, "publicAddress"),
-        prefixes(n, "vnetPrefixes", true),
+        publicAddress,
+        vnet,
         tun,
         (int) n.number("wanMtu", 1280, 9000, 1500),
         (int) n.number("workers", 1, 64, Math.max(1, cores - 1)),
-        Path.of(n.string("runDirectory", "/run/vpngw/" + name)),
+        runDirectory,
         n.has("keyLogDirectory") ? Path.of(n.string("keyLogDirectory")) : null,
         (int) n.number("ikeCookieThreshold", 0, 1_000_000, 100),
         n.bool("tunOffload", true),
-        n.bool("wanOffload", true));
+        n.bool("wanOffload", true),
+        n.enumValue("gatewayType", GatewayConfig.GatewayType.class, GatewayConfig.GatewayType.Vpn),
+        n.enumValue("vpnType", GatewayConfig.VpnType.class, GatewayConfig.VpnType.RouteBased),
+        n.enumValue("sku", Sku.class, null),
+        n.bool("activeActive", false),
+        secondary,
+        gatewaySubnet,
+        new GatewayConfig.Api(
+            n.has("apiAddress") ? address(n, "apiAddress") : InetAddress.getLoopbackAddress(),
+            (int) n.number("apiPort", 0, 65_535, DEFAULT_API_PORT),
+            n.has("apiTokenFile")
+                ? Path.of(n.string("apiTokenFile"))
+                : runDirectory.resolve("api-token")),
+        natKeepalive);
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {
     n.onlyKeys(SITE);
+    String name = n.string("name");
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+      throw new ConfigException(n.field("name"), "letters, digits, '.', '_' or '-', at most 64");
+    }
     List<IpPrefix> prefixes = prefixes(n, "addressPrefixes", true);
     for (IpPrefix p : prefixes) {
       for (IpPrefix v : gateway.vnetPrefixes()) {
@@ -139,7 +225,36 @@ public final class ConfigLoader {
         }
       }
     }
-    return new LocalNetworkGateway(n.string("name"), address(n, "gatewayAddress"), prefixes);
+    if (n.has("gatewayAddress") == n.has("fqdn")) {
+      throw new ConfigException(
+          n.field("gatewayAddress"), "give either gatewayAddress (an IP address) or fqdn");
+    }
+    String fqdn = null;
+    InetAddress address;
+    if (n.has("gatewayAddress")) {
+      address = address(n, "gatewayAddress");
+    } else {
+      fqdn = n.string("fqdn");
+      if (!fqdn.matches("(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?)+")) {
+        throw new ConfigException(n.field("fqdn"), "not a DNS name: " + fqdn);
+      }
+      try {
+        address = InetAddress.getByName(fqdn);
+      } catch (UnknownHostException e) {
+        throw new ConfigException(n.field("fqdn"), "cannot resolve " + fqdn);
+      }
+    }
+    GatewayConfig.BgpSettings bgp = null;
+    if (n.has("bgpSettings")) {
+      YamlNode b = n.node("bgpSettings");
+      b.onlyKeys(BGP);
+      long asn = b.number("asn", 1, 0xffff_ffffL);
+      if (asn == 23_456) {
+        throw new ConfigException(b.field("asn"), "23456 is AS_TRANS (RFC 6793), not an ASN");
+      }
+      bgp = new GatewayConfig.BgpSettings(asn, address(b, "peeringAddress"));
+    }
+    return new LocalNetworkGateway(name, address, prefixes, fqdn, bgp);
   }
 
   private static void checkSitesDisjoint(YamlNode root, List<LocalNetworkGateway> sites)
@@ -162,6 +277,10 @@ public final class ConfigLoader {
   private static Connection connection(
       YamlNode n, Map<String, LocalNetworkGateway> sites, Gateway gateway) throws ConfigException {
     n.onlyKeys(CONNECTION);
+    String name = n.string("name");
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+      throw new ConfigException(n.field("name"), "letters, digits, '.', '_' or '-', at most 64");
+    }
     String siteName = n.string("localNetworkGateway");
     LocalNetworkGateway site = sites.get(siteName);
     if (site == null) {
@@ -173,17 +292,41 @@ public final class ConfigLoader {
       throw new ConfigException(
           n.field("encapsulation"), "udp (ESP-in-UDP, port 4500) or esp (IP protocol 50)");
     }
-    if (n.has("manualKeys") == n.has("ike")) {
-      throw new ConfigException(
-          n.field("ike"), "give either ike (negotiated keys) or manualKeys (static SAs)");
-    }
-    String name = n.string("name");
+    GatewayConfig.ConnectionType type =
+        n.enumValue(
+            "connectionType",
+            GatewayConfig.ConnectionType.class,
+            GatewayConfig.ConnectionType.IPsec);
+    int routingWeight = (int) n.number("routingWeight", 0, 32_000, 0);
     boolean udp = encapsulation.equals("udp");
     if (n.has("manualKeys")) {
-      return new Connection(name, site, udp, manualKeys(n.node("manualKeys")), null);
+      for (String k : IkeConfigLoader.CONNECTION_LEVEL) {
+        if (n.has(k) || n.has("ike")) {
+          throw new ConfigException(
+              n.field(n.has("ike") ? "ike" : k), "manualKeys (static SAs) take no IKE settings");
+        }
+      }
+      if (type == GatewayConfig.ConnectionType.Vnet2Vnet) {
+        throw new ConfigException(
+            n.field("manualKeys"), "a Vnet2Vnet connection negotiates its keys with IKEv2");
+      }
+      return new Connection(
+          name, site, udp, manualKeys(n.node("manualKeys")), null, type, routingWeight);
     }
+    if (!n.has("ike") && !n.has("sharedKey")) {
+      throw new ConfigException(
+          n.field("sharedKey"),
+          "give sharedKey (or an ike block: certificates, proposals), or manualKeys (static SAs)");
+    }
+    YamlNode ike = n.has("ike") ? n.node("ike") : YamlNode.empty(n.field("ike"));
     return new Connection(
-        name, site, udp, null, IkeConfigLoader.load(n.node("ike"), name, gateway, site, udp));
+        name,
+        site,
+        udp,
+        null,
+        IkeConfigLoader.load(ike, n, name, gateway, site, udp),
+        type,
+        routingWeight);
   }
 
   private static ManualKeys manualKeys(YamlNode n) throws ConfigException {
@@ -249,21 +392,32 @@ public final class ConfigLoader {
     }
     List<IpPrefix> out = new ArrayList<>();
     for (String s : raw) {
-      IpPrefix prefix;
-      try {
-        prefix = IpPrefix.parse(s);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(n.field(key), e.getMessage());
-      }
-      // A route's host bits are zero; "10.2.0.1/16" is almost always a typo for something else.
-      String written = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
-      if (!sameAddress(written, prefix.address())) {
-        throw new ConfigException(
-            n.field(key), "'" + s + "': host bits set after /" + prefix.length());
-      }
-      out.add(prefix);
+      out.addAll(prefixes(s, n.field(key)));
     }
     return List.copyOf(out);
+  }
+
+  private static List<IpPrefix> prefixes(String s, String field) throws ConfigException {
+    IpPrefix prefix;
+    try {
+      prefix = IpPrefix.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(field, e.getMessage());
+    }
+    // A route's host bits are zero; "10.2.0.1/16" is almost always a typo for something else.
+    String written = s.contains("/") ? s.substring(0, s.indexOf('/')) : s;
+    if (!sameAddress(written, prefix.address())) {
+      throw new ConfigException(field, "'" + s + "': host bits set after /" + prefix.length());
+    }
+    return List.of(prefix);
+  }
+
+  /** Whether {@code outer} holds every address of {@code inner}. */
+  static boolean contains(IpPrefix outer, IpPrefix inner) {
+    return outer.isIpv6() == inner.isIpv6()
+        && outer.length() <= inner.length()
+        && compare(outer.high(), outer.low(), inner.high(), inner.low()) <= 0
+        && compare(inner.lastHigh(), inner.lastLow(), outer.lastHigh(), outer.lastLow()) <= 0;
   }
 
   private static boolean sameAddress(String literal, byte[] network) {

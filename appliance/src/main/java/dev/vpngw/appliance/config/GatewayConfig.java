@@ -4,6 +4,7 @@ import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.fib.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -15,9 +16,13 @@ import java.util.List;
  * @param gateway the virtual network gateway
  * @param localNetworkGateways the sites
  * @param connections the tunnels
+ * @param monitoring the Prometheus endpoint and the event journal
  */
 public record GatewayConfig(
-    Gateway gateway, List<LocalNetworkGateway> localNetworkGateways, List<Connection> connections) {
+    Gateway gateway,
+    List<LocalNetworkGateway> localNetworkGateways,
+    List<Connection> connections,
+    MonitoringConfig monitoring) {
 
   /**
    * The virtual network gateway.
@@ -37,6 +42,17 @@ public record GatewayConfig(
    *     and checksum offloads) that the dataplane segments itself
    * @param wanOffload whether ESP to one peer leaves as UDP_SEGMENT super-packets and UDP_GRO
    *     receives are cut apart by the dataplane
+   * @param gatewayType Vpn (IPsec) or ExpressRoute (a private circuit)
+   * @param vpnType RouteBased (any-to-any selectors, routes decide) or PolicyBased
+   * @param sku the size: limits on tunnels and P2S clients, and the aggregate bandwidth; null when
+   *     none is given (the appliance is then held to no cloud SKU's limits, as before SKUs existed)
+   * @param activeActive both gateway VMs carry traffic, each with its own public address
+   * @param secondaryPublicAddress the second VM's public address (active-active), or null
+   * @param gatewaySubnet the GatewaySubnet inside the virtual network the gateway VMs sit in, or
+   *     null
+   * @param api where the management API listens and its token
+   * @param natKeepalive how often a NAT-keepalive (RFC 3948 4) goes to a peer when IKE found us
+   *     behind a NAT, so the NAT keeps the mapping of our UDP 4500 flow
    */
   public record Gateway(
       String name,
@@ -49,17 +65,75 @@ public record GatewayConfig(
       Path keyLogDirectory,
       int ikeCookieThreshold,
       boolean tunOffload,
-      boolean wanOffload) {}
+      boolean wanOffload,
+      GatewayType gatewayType,
+      VpnType vpnType,
+      Sku sku,
+      boolean activeActive,
+      InetAddress secondaryPublicAddress,
+      IpPrefix gatewaySubnet,
+      Api api,
+      Duration natKeepalive) {}
+
+  /** The kind of virtual network gateway. */
+  public enum GatewayType {
+    /** An IPsec VPN gateway: S2S, multi-site, VNet-to-VNet (and later P2S). */
+    Vpn,
+    /** A gateway to a private circuit (ExpressRoute); its connections are not carried yet. */
+    ExpressRoute
+  }
+
+  /** How a VPN gateway picks the tunnel for a packet. */
+  public enum VpnType {
+    /** Any-to-any selectors may be negotiated; the routing table (longest prefix) decides. */
+    RouteBased,
+    /** Traffic selectors are the prefixes themselves; one connection (as the cloud's Basic). */
+    PolicyBased
+  }
+
+  /** The kind of a connection. */
+  public enum ConnectionType {
+    /** Site-to-Site to an on-premises VPN device. */
+    IPsec,
+    /** To another virtual network's gateway (another of ours): IKEv2 only. */
+    Vnet2Vnet,
+    /** To an ExpressRoute circuit; refused until circuits are carried. */
+    ExpressRoute
+  }
+
+  /**
+   * The management API (HTTP+JSON).
+   *
+   * @param address the address it binds to (loopback by default)
+   * @param port its TCP port, 0 for no API
+   * @param tokenFile the file holding the bearer token (created 0600 on first start if missing)
+   */
+  public record Api(InetAddress address, int port, Path tokenFile) {}
+
+  /**
+   * Optional BGP settings of a site, accepted and stored for the BGP work to come.
+   *
+   * @param asn the site's autonomous system number
+   * @param peeringAddress the address its BGP speaker peers from
+   */
+  public record BgpSettings(long asn, InetAddress peeringAddress) {}
 
   /**
    * An on-premises site.
    *
    * @param name its name, referenced by connections
-   * @param gatewayAddress the site's VPN device's public address
+   * @param gatewayAddress the site's VPN device's public address (resolved from {@code fqdn} when
+   *     the site is given by name)
    * @param addressPrefixes the site's address space
+   * @param fqdn the device's DNS name, or null when given by address
+   * @param bgpSettings BGP settings (stored, not used yet), or null
    */
   public record LocalNetworkGateway(
-      String name, InetAddress gatewayAddress, List<IpPrefix> addressPrefixes) {}
+      String name,
+      InetAddress gatewayAddress,
+      List<IpPrefix> addressPrefixes,
+      String fqdn,
+      BgpSettings bgpSettings) {}
 
   /**
    * A Site-to-Site connection.
@@ -70,13 +144,18 @@ public record GatewayConfig(
    *     50, unless IKE finds a NAT
    * @param manualKeys static SAs, or null when IKE negotiates them
    * @param ike the IKEv2 settings, or null for manual keys
+   * @param connectionType IPsec (S2S) or Vnet2Vnet
+   * @param routingWeight the preference among connections to the same prefixes (0..32000), stored
+   *     for route selection across connections
    */
   public record Connection(
       String name,
       LocalNetworkGateway localNetworkGateway,
       boolean udpEncapsulation,
       ManualKeys manualKeys,
-      dev.vpngw.ikev2.config.IkeConnectionConfig ike) {}
+      dev.vpngw.ikev2.config.IkeConnectionConfig ike,
+      ConnectionType connectionType,
+      int routingWeight) {}
 
   /**
    * Static keys for one connection, as {@code ip xfrm state} would take them.

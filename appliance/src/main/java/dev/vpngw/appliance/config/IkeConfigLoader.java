@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -52,34 +53,89 @@ final class IkeConfigLoader {
           "allowLegacyCiphers");
   private static final Set<String> CERT = Set.of("file", "key", "ca");
 
+  /**
+   * The cloud's connection-level settings (docs/CONFIG.md), each standing for one or more fields of
+   * the {@code ike} block; a connection gives each setting in one place only.
+   */
+  static final List<Map.Entry<String, List<String>>> CONNECTION_LEVEL_EQUIVALENTS =
+      List.of(
+          Map.entry("sharedKey", List.of("sharedKey", "certificate")),
+          Map.entry("ikeVersion", List.of("version")),
+          Map.entry(
+              "ipsecPolicies",
+              List.of("ikeProposals", "espProposals", "childLifetime", "childLifetimeKilobytes")),
+          Map.entry("usePolicyBasedTrafficSelectors", List.of("trafficSelectors")),
+          Map.entry("dpdTimeoutSeconds", List.of("dpdTimeout")),
+          Map.entry("connectionMode", List.of("connectionMode")));
+
+  /** The connection-level IKE settings. */
+  static final List<String> CONNECTION_LEVEL =
+      CONNECTION_LEVEL_EQUIVALENTS.stream().map(Map.Entry::getKey).toList();
+
   static final List<String> DEFAULT_IKE = List.of("aes256-aes128-sha256-sha1-modp1024");
   static final List<String> DEFAULT_IKE_LEGACY = List.of("aes256-aes128-3des-sha256-sha1-modp1024");
   static final List<String> DEFAULT_ESP = List.of("aes256gcm16", "aes256-sha1-sha256");
 
   private IkeConfigLoader() {}
 
+  /**
+   * Reads a connection's IKE settings from its {@code ike} block {@code n} (empty when left out)
+   * and the cloud-style settings on the connection {@code conn} itself.
+   */
   static IkeConnectionConfig load(
-      YamlNode n, String name, Gateway gateway, LocalNetworkGateway site, boolean forceUdp)
+      YamlNode n,
+      YamlNode conn,
+      String name,
+      Gateway gateway,
+      LocalNetworkGateway site,
+      boolean forceUdp)
       throws ConfigException {
     n.onlyKeys(IKE);
-    int version = (int) n.number("version", 2, 2, 2);
-    if (version != 2) {
-      throw new ConfigException(n.field("version"), "only IKEv2 is supported");
+    for (Map.Entry<String, List<String>> e : CONNECTION_LEVEL_EQUIVALENTS) {
+      for (String inner : e.getValue()) {
+        if (conn.has(e.getKey()) && n.has(inner)) {
+          throw new ConfigException(
+              conn.field(e.getKey()),
+              "also given as " + n.field(inner) + ": give the setting in one place only");
+        }
+      }
     }
+    if (conn.has("ikeVersion")) {
+      String v = conn.string("ikeVersion");
+      if (v.equals("IKEv1")) {
+        throw new ConfigException(conn.field("ikeVersion"), "IKEv1 is not supported yet");
+      }
+      if (!v.equals("IKEv2")) {
+        throw new ConfigException(conn.field("ikeVersion"), "IKEv2 (or, later, IKEv1)");
+      }
+    }
+    if (n.has("version") && n.number("version", 1, 2) == 1) {
+      throw new ConfigException(n.field("version"), "IKEv1 is not supported yet");
+    }
+    n.number("version", 2, 2, 2);
     boolean legacy = n.bool("allowLegacyCiphers", false);
-    List<Proposal> ike =
-        proposals(n, "ikeProposals", legacy ? DEFAULT_IKE_LEGACY : DEFAULT_IKE, true, legacy);
-    List<Proposal> esp = proposals(n, "espProposals", DEFAULT_ESP, false, legacy);
+    List<Proposal> ike;
+    List<Proposal> esp;
+    IpsecPolicy policy = null;
+    if (conn.has("ipsecPolicies")) {
+      policy = IpsecPolicy.load(conn, "ipsecPolicies");
+      ike = parsed(conn, "ipsecPolicies", List.of(policy.ikeProposal()), true, legacy);
+      esp = parsed(conn, "ipsecPolicies", List.of(policy.espProposal()), false, legacy);
+    } else {
+      ike = proposals(n, "ikeProposals", legacy ? DEFAULT_IKE_LEGACY : DEFAULT_IKE, true, legacy);
+      esp = proposals(n, "espProposals", DEFAULT_ESP, false, legacy);
+    }
     IkeConnectionConfig.Auth local;
     IkeConnectionConfig.Auth remote;
     Identity defaultLocalId = Identity.of(gateway.publicAddress());
-    if (n.has("sharedKey") == n.has("certificate")) {
+    YamlNode pskNode = conn.has("sharedKey") ? conn : n;
+    if (pskNode.has("sharedKey") == n.has("certificate")) {
       throw new ConfigException(n.field("sharedKey"), "give either sharedKey or certificate");
     }
-    if (n.has("sharedKey")) {
-      String psk = n.string("sharedKey");
+    if (pskNode.has("sharedKey")) {
+      String psk = pskNode.string("sharedKey");
       if (psk.length() < 8) {
-        throw new ConfigException(n.field("sharedKey"), "at least 8 characters");
+        throw new ConfigException(pskNode.field("sharedKey"), "at least 8 characters");
       }
       local = new IkeConnectionConfig.Psk(psk.getBytes(StandardCharsets.UTF_8));
       remote = local;
@@ -108,15 +164,27 @@ final class IkeConfigLoader {
       lifetimes =
           new IkeConnectionConfig.Lifetimes(
               duration(n, "ikeLifetime", defaults.ike()),
-              duration(n, "childLifetime", defaults.child()),
-              n.number(
-                  "childLifetimeKilobytes", 0, Long.MAX_VALUE / 1024, defaults.childKilobytes()),
+              policy != null ? policy.lifetime() : duration(n, "childLifetime", defaults.child()),
+              policy != null
+                  ? policy.kilobytes()
+                  : n.number(
+                      "childLifetimeKilobytes",
+                      0,
+                      Long.MAX_VALUE / 1024,
+                      defaults.childKilobytes()),
               duration(n, "rekeyMargin", defaults.margin()),
               duration(n, "rekeyJitter", defaults.jitter()));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(n.field("rekeyMargin"), e.getMessage());
+      throw new ConfigException(
+          policy != null
+              ? conn.field("ipsecPolicies[0].saLifeTimeSeconds")
+              : n.field("rekeyMargin"),
+          e.getMessage());
     }
     String ts = n.string("trafficSelectors", "policy");
+    if (conn.has("usePolicyBasedTrafficSelectors")) {
+      ts = conn.bool("usePolicyBasedTrafficSelectors", false) ? "pairs" : "policy";
+    }
     List<TrafficSelector> localTs;
     List<TrafficSelector> remoteTs;
     switch (ts) {
@@ -134,16 +202,35 @@ final class IkeConfigLoader {
               "policy (one child SA for the prefixes on both sides), pairs (one child SA per pair"
                   + " of prefixes) or any (route-based: 0.0.0.0/0 and ::/0)");
     }
-    String mode = n.string("connectionMode", "both");
-    ConnectionMode connectionMode =
-        switch (mode) {
-          case "both" -> ConnectionMode.BOTH;
-          case "initiatorOnly" -> ConnectionMode.INITIATOR_ONLY;
-          case "responderOnly" -> ConnectionMode.RESPONDER_ONLY;
-          default ->
-              throw new ConfigException(
-                  n.field("connectionMode"), "both, initiatorOnly or responderOnly");
-        };
+    if (ts.equals("any") && gateway.vpnType() == GatewayConfig.VpnType.PolicyBased) {
+      throw new ConfigException(
+          n.field("trafficSelectors"),
+          "a PolicyBased gateway negotiates the prefixes themselves (policy or pairs), not any");
+    }
+    ConnectionMode connectionMode;
+    if (conn.has("connectionMode")) {
+      String mode = conn.string("connectionMode");
+      connectionMode =
+          switch (mode) {
+            case "Default" -> ConnectionMode.BOTH;
+            case "InitiatorOnly" -> ConnectionMode.INITIATOR_ONLY;
+            case "ResponderOnly" -> ConnectionMode.RESPONDER_ONLY;
+            default ->
+                throw new ConfigException(
+                    conn.field("connectionMode"), "Default, InitiatorOnly or ResponderOnly");
+          };
+    } else {
+      String mode = n.string("connectionMode", "both");
+      connectionMode =
+          switch (mode) {
+            case "both" -> ConnectionMode.BOTH;
+            case "initiatorOnly" -> ConnectionMode.INITIATOR_ONLY;
+            case "responderOnly" -> ConnectionMode.RESPONDER_ONLY;
+            default ->
+                throw new ConfigException(
+                    n.field("connectionMode"), "both, initiatorOnly or responderOnly");
+          };
+    }
     String action = n.string("dpdAction", "restart");
     DpdAction dpdAction =
         switch (action) {
@@ -152,7 +239,10 @@ final class IkeConfigLoader {
           default -> throw new ConfigException(n.field("dpdAction"), "restart or clear");
         };
     Duration dpdDelay = duration(n, "dpdDelay", Duration.ofSeconds(30));
-    Duration dpdTimeout = duration(n, "dpdTimeout", Duration.ofSeconds(45));
+    Duration dpdTimeout =
+        conn.has("dpdTimeoutSeconds")
+            ? Duration.ofSeconds(conn.number("dpdTimeoutSeconds", 9, 3600))
+            : duration(n, "dpdTimeout", Duration.ofSeconds(45));
     if (!dpdDelay.isZero() && dpdTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new ConfigException(n.field("dpdTimeout"), "at least 1s when dpdDelay is set");
     }
@@ -177,7 +267,7 @@ final class IkeConfigLoader {
           forceUdp,
           ts.equals("pairs"));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(n.field("version").replace(".version", ""), e.getMessage());
+      throw new ConfigException(n.path(), e.getMessage());
     }
   }
 
@@ -194,6 +284,12 @@ final class IkeConfigLoader {
     if (texts.isEmpty()) {
       throw new ConfigException(n.field(key), "needs at least one proposal");
     }
+    return parsed(n, key, texts, ike, legacy);
+  }
+
+  private static List<Proposal> parsed(
+      YamlNode n, String key, List<String> texts, boolean ike, boolean legacy)
+      throws ConfigException {
     List<Proposal> out = new ArrayList<>();
     for (String t : texts) {
       Proposal p;

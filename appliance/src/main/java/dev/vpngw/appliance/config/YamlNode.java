@@ -26,6 +26,35 @@ final class YamlNode {
     return new YamlNode("", m);
   }
 
+  /** A mapping with no keys at {@code path}: a block left out, read with its defaults. */
+  static YamlNode empty(String path) {
+    return new YamlNode(path, Map.of());
+  }
+
+  /** This node's own path. */
+  String path() {
+    return path;
+  }
+
+  /** One of an enum's constants, spelt exactly as the constant (as the cloud APIs spell them). */
+  <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue)
+      throws ConfigException {
+    if (!has(key)) {
+      return defaultValue;
+    }
+    String s = string(key);
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(s)) {
+        return e;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name());
+    }
+    throw new ConfigException(field(key), "'" + s + "' is not one of " + names);
+  }
+
   String field(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }

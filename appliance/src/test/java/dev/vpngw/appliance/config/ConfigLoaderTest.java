@@ -40,6 +40,12 @@ class ConfigLoaderTest {
     assertEquals("gw-a", c.gateway().name());
     assertEquals("vpngw0", c.gateway().tunnelInterface());
     assertEquals(1500, c.gateway().wanMtu());
+    assertEquals(java.time.Duration.ofSeconds(20), c.gateway().natKeepalive());
+    assertEquals(
+        java.time.Duration.ofSeconds(2),
+        ConfigLoader.parse(VALID.replace("workers: 1", "workers: 1\n  natKeepalive: 2s"))
+            .gateway()
+            .natKeepalive());
     assertEquals(1, c.connections().size());
     GatewayConfig.Connection conn = c.connections().get(0);
     assertTrue(conn.udpEncapsulation());
@@ -100,6 +106,14 @@ class ConfigLoaderTest {
         VALID.replace("replayWindow: 1024", "replayWindow: 16"),
         "connections[0].manualKeys.replayWindow",
         "outside");
+    refused(
+        VALID.replace("workers: 1", "workers: 1\n  natKeepalive: 0s"),
+        "gateway.natKeepalive",
+        "between 1s and 1h");
+    refused(
+        VALID.replace("workers: 1", "workers: 1\n  natKeepalive: often"),
+        "gateway.natKeepalive",
+        "duration");
     refused("gateway: [1, 2]", "gateway", "mapping");
     refused("gateway: {name: a", "(document)", "YAML");
   }

@@ -30,11 +30,9 @@ public final class GatewayProcess implements AutoCloseable {
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(jvmFlags());
     command.addAll(
         List.of(
-            "--enable-native-access=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true",
             "-cp",
             System.getProperty("java.class.path"),
             "dev.vpngw.appliance.Main",
@@ -70,6 +68,28 @@ public final class GatewayProcess implements AutoCloseable {
     return g;
   }
 
+  /**
+   * The JVM flags a gateway process needs (Panama's native access, Agrona's and Chronicle Queue's
+   * exports and opens, Chronicle's analytics off): those this test JVM was started with, from
+   * Surefire's argLine (pom.xml's vpngw.jvm.flags).
+   */
+  public static List<String> jvmFlags() {
+    List<String> flags = new ArrayList<>();
+    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("--add-opens")
+          || a.startsWith("--add-exports")
+          || a.startsWith("--enable-native-access")
+          || a.startsWith("--sun-misc-unsafe-memory-access")
+          || a.startsWith("-Dchronicle.")) {
+        flags.add(a);
+      }
+    }
+    if (!flags.contains("-Dchronicle.analytics.disable=true")) {
+      flags.add("-Dchronicle.analytics.disable=true");
+    }
+    return flags;
+  }
+
   /** Everything the gateway printed so far. */
   public String log() {
     try {
@@ -85,6 +105,28 @@ public final class GatewayProcess implements AutoCloseable {
         .lines()
         .filter(l -> l.contains(" event=" + event + " ") || l.endsWith(" event=" + event))
         .toList();
+  }
+
+  /**
+   * What {@code gateway status --counters FILE --json} prints for the gateway whose counters file
+   * is {@code counters} (a separate JVM, as an operator would run it; it only reads the file).
+   */
+  public static String statusJson(Path counters) throws IOException {
+    Shell.Result r =
+        Shell.check(
+            Duration.ofSeconds(60),
+            List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.vpngw.appliance.Main",
+                "status",
+                "--counters",
+                counters.toString(),
+                "--json"));
+    return r.output();
   }
 
   /** Whether the process still runs. */

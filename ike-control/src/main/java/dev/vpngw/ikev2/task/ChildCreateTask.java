@@ -428,7 +428,13 @@ public final class ChildCreateTask implements IkeTask {
       if (sendNow) {
         ctx.installer().installOutbound(tunnel, outbound);
         if (predecessor != null) {
-          predecessor.outboundActive(false);
+          // Not only the predecessor: in a rekey collision the peer's successor may already
+          // send on this tunnel, and must count as switched off so it can be switched back.
+          for (ChildSa other : sa.children()) {
+            if (other.tunnel() == tunnel) {
+              other.outboundActive(false);
+            }
+          }
         }
       }
     } catch (RuntimeException e) {
@@ -471,6 +477,20 @@ public final class ChildCreateTask implements IkeTask {
             encap ? "udp" : "esp",
             "rekey_of",
             predecessor == null ? "-" : IkeLog.spi(predecessor.inboundSpi()));
+    if (predecessor != null) {
+      ctx.log()
+          .event(
+              "child_sa_rekeyed",
+              c.name(),
+              "old_spi_in",
+              IkeLog.spi(predecessor.inboundSpi()),
+              "old_spi_out",
+              IkeLog.spi(predecessor.outboundSpi()),
+              "spi_in",
+              IkeLog.spi(localSpi),
+              "spi_out",
+              IkeLog.spi(remoteSpi));
+    }
   }
 
   private void scheduleRekey(ChildSa c, long now) {

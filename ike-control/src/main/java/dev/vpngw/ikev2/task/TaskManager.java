@@ -104,6 +104,8 @@ public final class TaskManager {
               sa.config().name(),
               "exchange",
               exchange.name(),
+              "type",
+              ExchangeType.name(exchange.exchangeType()),
               "stage",
               "build",
               "reason",
@@ -130,6 +132,18 @@ public final class TaskManager {
     retransmits = 0;
     firstSentNanos = ctx.nanoTime();
     nextRetransmitNanos = firstSentNanos + retransmission.waitNanos(0);
+    ctx.log()
+        .event(
+            "exchange_started",
+            sa.config().name(),
+            "exchange",
+            exchange.name(),
+            "type",
+            ExchangeType.name(exchange.exchangeType()),
+            "role",
+            "initiator",
+            "message_id",
+            nextRequestId);
     transmit(activeDatagrams);
   }
 
@@ -168,6 +182,8 @@ public final class TaskManager {
               sa.config().name(),
               "exchange",
               exchange.name(),
+              "type",
+              ExchangeType.name(exchange.exchangeType()),
               "notify",
               f.notifyName(),
               "reason",
@@ -188,6 +204,18 @@ public final class TaskManager {
       sendRequest(exchange);
       return;
     }
+    ctx.log()
+        .event(
+            "exchange_completed",
+            sa.config().name(),
+            "exchange",
+            exchange.name(),
+            "type",
+            ExchangeType.name(exchange.exchangeType()),
+            "role",
+            "initiator",
+            "message_id",
+            nextRequestId);
     nextRequestId++;
     startNext();
   }
@@ -216,6 +244,18 @@ public final class TaskManager {
    */
   public void onRequest(IkeMessage request, Inbound inbound) {
     if (request.messageId() == cachedResponseId && cachedResponse != null) {
+      // Our response was lost: the same bytes again, and the request is not processed twice
+      // (a second child SA, a second rekey). Logged so an operator sees a lossy path.
+      ctx.log()
+          .event(
+              "duplicate_request",
+              sa.config().name(),
+              "exchange",
+              ExchangeType.name(request.exchangeType()),
+              "message_id",
+              request.messageId(),
+              "answer",
+              "cached response");
       transmit(cachedResponse);
       return;
     }
@@ -260,6 +300,8 @@ public final class TaskManager {
               sa.config().name(),
               "exchange",
               ExchangeType.name(request.exchangeType()),
+              "type",
+              ExchangeType.name(request.exchangeType()),
               "role",
               "responder",
               "notify",
@@ -287,6 +329,19 @@ public final class TaskManager {
     if (failure != null && failure.fatalForIkeSa()) {
       ctx.destroy(sa, failure.getMessage(), false);
     } else if (failure == null) {
+      // A responder's exchange starts and ends with the one request: logged once, when answered.
+      ctx.log()
+          .event(
+              "exchange_completed",
+              sa.config().name(),
+              "exchange",
+              ExchangeType.name(request.exchangeType()),
+              "type",
+              ExchangeType.name(request.exchangeType()),
+              "role",
+              "responder",
+              "message_id",
+              request.messageId());
       tasks.forEach(IkeTask::responded);
     }
   }
@@ -350,6 +405,8 @@ public final class TaskManager {
               sa.config().name(),
               "exchange",
               exchange.name(),
+              "type",
+              ExchangeType.name(exchange.exchangeType()),
               "retransmits",
               retransmits);
       ctx.destroy(sa, "no response to " + exchange.name(), true);

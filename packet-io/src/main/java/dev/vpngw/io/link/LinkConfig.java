@@ -106,6 +106,18 @@ public final class LinkConfig {
     run("route", "add", prefix, "dev", checkDevice(device), "mtu", Integer.toString(mtu));
   }
 
+  /**
+   * {@code ip route replace PREFIX dev DEVICE mtu MTU}: the route's MTU changed in place, without a
+   * moment in which the prefix has no route.
+   */
+  public static void replaceRoute(String prefix, String device, int mtu) throws IOException {
+    checkPrefix(prefix);
+    if (mtu < 68 || mtu > 65_535) {
+      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
+    }
+    run("route", "replace", prefix, "dev", checkDevice(device), "mtu", Integer.toString(mtu));
+  }
+
   /** {@code ip route del PREFIX dev DEVICE}. */
   public static void deleteRoute(String prefix, String device) throws IOException {
     checkPrefix(prefix);

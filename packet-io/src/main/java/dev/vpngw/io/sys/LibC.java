@@ -419,6 +419,24 @@ public final class LibC {
     return (int) ioResult(n, state, "poll");
   }
 
+  /** {@code EFD_NONBLOCK}: reads and writes of an eventfd never block. */
+  public static final int EFD_NONBLOCK = O_NONBLOCK;
+
+  /** {@code EFD_CLOEXEC}. */
+  public static final int EFD_CLOEXEC = O_CLOEXEC;
+
+  /** {@code eventfd(initval, flags)}: returns the new fd. */
+  public static int eventfd(int initialValue, int flags) throws NativeIOException {
+    MemorySegment state = CALL_STATE.get();
+    int fd;
+    try {
+      fd = (int) Handles.EVENTFD.invokeExact(state, initialValue, flags);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+    return check(fd, state, "eventfd");
+  }
+
   /** {@code sched_setaffinity(tid, size, mask)}; tid 0 is the calling thread. */
   public static void schedSetaffinity(int tid, long size, long mask) throws NativeIOException {
     MemorySegment state = CALL_STATE.get();
@@ -595,6 +613,8 @@ public final class LibC {
                 JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     static final MethodHandle POLL =
         bind("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    static final MethodHandle EVENTFD =
+        bind("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle SCHED_SETAFFINITY =
         bind("sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     static final MethodHandle SCHED_GETAFFINITY =

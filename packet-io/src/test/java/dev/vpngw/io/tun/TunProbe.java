@@ -91,7 +91,9 @@ public final class TunProbe {
       TunQueue q = tun.queue(0);
       int length = echoRequestV6(buf, 0, PEER_V6, TUN_V6, 1);
       print("SQ_WRITE6", q.write(buf, 0, length));
-      print("SQ_ECHO6", awaitReply(tun, buf, 1, true));
+      // IPv6 may drop the first request while the new address is still being brought up (on a
+      // loaded machine): the request goes again every second until a reply comes.
+      print("SQ_ECHO6", awaitReply(tun, buf, 1, true, q, length));
 
       length = echoRequestV4(buf, 0, PEER_V4, TUN_V4, 2);
       print("SQ_WRITE4", q.write(buf, 0, length));
@@ -262,10 +264,30 @@ public final class TunProbe {
    */
   private static String awaitReply(TunDevice tun, PacketBuffer buf, int sequence, boolean ipv6)
       throws IOException {
+    return awaitReply(tun, buf, sequence, ipv6, null, 0);
+  }
+
+  /**
+   * Waits for the echo reply {@code sequence}; with a {@code resendQueue}, writes the request at
+   * the start of {@code buf} ({@code requestLength} bytes) again every second meanwhile.
+   */
+  private static String awaitReply(
+      TunDevice tun,
+      PacketBuffer buf,
+      int sequence,
+      boolean ipv6,
+      TunQueue resendQueue,
+      int requestLength)
+      throws IOException {
     Poller poller = poller(tun);
     int readAt = 2048;
     long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    long resendAt = System.currentTimeMillis() + 1_000;
     while (System.currentTimeMillis() < deadline) {
+      if (resendQueue != null && System.currentTimeMillis() >= resendAt) {
+        resendQueue.write(buf, 0, requestLength);
+        resendAt += 1_000;
+      }
       poller.poll(100);
       for (int q = 0; q < tun.queueCount(); q++) {
         if (!poller.isReady(q)) {

@@ -1,0 +1,69 @@
+package dev.vpngw.appliance.config;
+
+import dev.vpngw.appliance.config.GatewayConfig.Connection;
+import dev.vpngw.appliance.config.GatewayConfig.ConnectionType;
+import dev.vpngw.appliance.config.GatewayConfig.Gateway;
+import dev.vpngw.appliance.config.GatewayConfig.GatewayType;
+import dev.vpngw.appliance.config.GatewayConfig.VpnType;
+
+/**
+ * The rules that span resources, checked once every resource is valid on its own: what the gateway
+ * type, VPN type and SKU allow (the cloud's limits, MISSION.md), and what each connection type
+ * needs. Each refusal names the first field past the limit.
+ */
+final class ModelRules {
+  private ModelRules() {}
+
+  static void check(YamlNode root, GatewayConfig config) throws ConfigException {
+    Gateway g = config.gateway();
+    String gw = root.field("gateway");
+    if (g.activeActive() && g.sku() == Sku.Basic) {
+      throw new ConfigException(gw + ".activeActive", "the Basic SKU has no active-active mode");
+    }
+    if (g.activeActive() && g.secondaryPublicAddress() == null) {
+      throw new ConfigException(
+          gw + ".secondaryPublicAddress", "active-active needs the second VM's public address");
+    }
+    if (!g.activeActive() && g.secondaryPublicAddress() != null) {
+      throw new ConfigException(gw + ".secondaryPublicAddress", "only with activeActive: true");
+    }
+    if (g.secondaryPublicAddress() != null
+        && g.secondaryPublicAddress().equals(g.publicAddress())) {
+      throw new ConfigException(gw + ".secondaryPublicAddress", "must differ from publicAddress");
+    }
+    int tunnels = 0;
+    for (int i = 0; i < config.connections().size(); i++) {
+      Connection c = config.connections().get(i);
+      String at = root.field("connections[" + i + "]");
+      if (c.connectionType() == ConnectionType.ExpressRoute) {
+        throw new ConfigException(
+            at + ".connectionType", "ExpressRoute circuits are not supported yet");
+      }
+      if (g.gatewayType() == GatewayType.ExpressRoute) {
+        throw new ConfigException(
+            at + ".connectionType",
+            "an ExpressRoute gateway carries no "
+                + c.connectionType()
+                + " connection (gatewayType Vpn)");
+      }
+      tunnels++;
+      if (g.vpnType() == VpnType.PolicyBased && tunnels > 1) {
+        throw new ConfigException(
+            at,
+            "a PolicyBased gateway carries one Site-to-Site connection (as the cloud's Basic"
+                + " PolicyBased gateway); for multi-site use vpnType RouteBased");
+      }
+      if (g.sku() != null && tunnels > g.sku().s2sTunnels()) {
+        throw new ConfigException(
+            at,
+            "the "
+                + g.sku()
+                + " SKU carries at most "
+                + g.sku().s2sTunnels()
+                + " Site-to-Site tunnels; this would be tunnel "
+                + tunnels
+                + " (choose a larger sku)");
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.vpngw.appliance.events;
+
+import dev.vpngw.ikev2.IkeLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The gateway's event journal: every IKE event ({@link IkeLog.Event}) appended to a Chronicle Queue
+ * in the run directory, so {@code gateway events} can replay what happened to a tunnel after the
+ * fact, from another process, while the gateway runs. One excerpt per event with the fields {@code
+ * ts} (nanoseconds since the epoch), {@code event}, {@code connection} and {@code line} (the log
+ * line; never key material, as the log never holds any). Files roll daily.
+ *
+ * <p>Appends happen on the IKE thread, as its log lines do (a few microseconds each). A failed
+ * append is counted and reported once on standard error; it never stops IKE.
+ */
+public final class EventJournal implements Consumer<IkeLog.Event>, AutoCloseable {
+  static final String TS = "ts";
+  static final String EVENT = "event";
+  static final String CONNECTION = "connection";
+  static final String LINE = "line";
+
+  private final ChronicleQueue queue;
+  private final ExcerptAppender appender;
+  private final AtomicLong failures = new AtomicLong();
+
+  private EventJournal(ChronicleQueue queue) {
+    this.queue = queue;
+    this.appender = queue.createAppender();
+  }
+
+  /** Opens (or creates) the journal in {@code directory}. */
+  public static EventJournal open(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    return new EventJournal(
+        SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FAST_DAILY).build());
+  }
+
+  @Override
+  public synchronized void accept(IkeLog.Event e) {
+    append(e.time(), e.name(), e.connection() == null ? "" : e.connection(), e.line());
+  }
+
+  /** Appends one entry (the journal's only writer method; synchronized for any caller). */
+  public synchronized void append(Instant time, String event, String connection, String line) {
+    try (DocumentContext dc = appender.writingDocument()) {
+      dc.wire()
+          .write(TS)
+          .int64(time.getEpochSecond() * 1_000_000_000L + time.getNano())
+          .write(EVENT)
+          .text(event)
+          .write(CONNECTION)
+          .text(connection)
+          .write(LINE)
+          .text(line);
+    } catch (RuntimeException ex) {
+      if (failures.getAndIncrement() == 0) {
+        System.err.println("vpngw: event journal: cannot append (reported once): " + ex);
+      }
+    }
+  }
+
+  /** Appends that failed. */
+  public long failures() {
+    return failures.get();
+  }
+
+  @Override
+  public synchronized void close() {
+    appender.close();
+    queue.close();
+  }
+}
