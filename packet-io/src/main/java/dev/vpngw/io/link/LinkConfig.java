@@ -58,6 +58,36 @@ public final class LinkConfig {
     }
   }
 
+  /**
+   * {@code ip address replace ADDRESS/PREFIX dev DEVICE valid_lft S preferred_lft S}: adds the
+   * address, or renews it, with a lifetime of S seconds after which the kernel removes it by
+   * itself. An HA node holds the virtual address as such a lease and renews it while it is active,
+   * so a node whose process dies without stepping down loses the address within S seconds (IPv6
+   * with {@code nodad}, as in {@link #addAddress}).
+   */
+  public static void leaseAddress(String device, String cidr, int seconds) throws IOException {
+    if (seconds < 1) {
+      throw new IllegalArgumentException("address lifetime must be at least 1 s: " + seconds);
+    }
+    boolean ipv6 = checkPrefix(cidr);
+    String dev = checkDevice(device);
+    String s = Integer.toString(seconds);
+    if (ipv6) {
+      run("address", "replace", cidr, "dev", dev, "valid_lft", s, "preferred_lft", s, "nodad");
+    } else {
+      run("address", "replace", cidr, "dev", dev, "valid_lft", s, "preferred_lft", s);
+    }
+  }
+
+  /**
+   * {@code ip address del ADDRESS/PREFIX dev DEVICE}: the reverse of {@link #addAddress}, as when
+   * an HA node steps down and gives up the virtual public address.
+   */
+  public static void deleteAddress(String device, String cidr) throws IOException {
+    checkPrefix(cidr);
+    run("address", "del", cidr, "dev", checkDevice(device));
+  }
+
   /** {@code ip route add PREFIX dev DEVICE}: send the prefix into the device (as a tunnel's). */
   public static void addRoute(String prefix, String device) throws IOException {
     checkPrefix(prefix);
