@@ -112,21 +112,21 @@ public final class GatewayProcess implements AutoCloseable {
    * is {@code counters} (a separate JVM, as an operator would run it; it only reads the file).
    */
   public static String statusJson(Path counters) throws IOException {
-    Shell.Result r =
-        Shell.check(
-            Duration.ofSeconds(60),
-            List.of(
-                ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED",
-                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.vpngw.appliance.Main",
-                "status",
-                "--counters",
-                counters.toString(),
-                "--json"));
-    return r.output();
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(jvmFlags()); // the event journal (Chronicle Queue) needs its opens too
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.vpngw.appliance.Main",
+            "status",
+            "--counters",
+            counters.toString(),
+            "--interval",
+            "0",
+            "--json"));
+    return Shell.check(Duration.ofSeconds(60), command).output();
   }
 
   /** Whether the process still runs. */
