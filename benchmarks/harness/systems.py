@@ -91,8 +91,9 @@ class System:
         if self.esp_counters is None:
             return None
         path, side = self.esp_counters
-        out = run([self.ctx.java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", self.ctx.gateway_cp,
-                   "dev.vpngw.appliance.Main", "status", "--counters", path, "--json"]).stdout
+        out = run([self.ctx.java, *self.ctx.jvm_flags, "-Xmx64m", "-XX:+UseSerialGC", "-cp",
+                   self.ctx.gateway_cp, "dev.vpngw.appliance.Main", "status", "--counters", path,
+                   "--interval", "0", "--json"]).stdout
         s = json.loads(out)
         a_to_b = s["packetsOut"] if side == "A" else s["packetsIn"]
         return a_to_b, s["packetsIn"] + s["packetsOut"]
