@@ -123,8 +123,9 @@ final class Reconfigurer {
       throws ConfigException, RestartNeeded, ApplyFailed {
     GatewayConfig nextConfig = next.validate();
     checkLive(config.gateway(), nextConfig.gateway());
-    ConfigDiff diff = ConfigDiff.of(document, next);
-    if (next.equals(document)) {
+    ConfigDiff diff = ConfigDiff.of(document, config, next, nextConfig);
+    // The same document can still restart a connection: a certificate file rewritten in place.
+    if (next.equals(document) && diff.touchesNoConnection()) {
       return diff;
     }
     for (int i = 0; i < nextConfig.connections().size(); i++) {

@@ -1,6 +1,11 @@
 package dev.vpngw.appliance.config;
 
+import dev.vpngw.appliance.config.GatewayConfig.Connection;
+import dev.vpngw.ikev2.config.IkeConnectionConfig;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +16,9 @@ import java.util.Set;
  * start, to stop, to restart, and the ones to leave alone (their SAs and counters keep going). A
  * connection counts as changed when its own resource changed, its local network gateway's did, or
  * one of the gateway's fields every connection is built from did (the virtual network's prefixes,
- * the WAN MTU, the VPN type).
+ * the WAN MTU, the VPN type), or the credentials it loaded from files did: a certificate, key or CA
+ * file rewritten under the same path changes no field of the document, yet the connection must
+ * restart to use it.
  *
  * @param added connections only in the new configuration
  * @param removed connections only in the running one
@@ -23,8 +30,16 @@ public record ConfigDiff(
   /** Gateway fields every connection's tunnel, routes or selectors are built from. */
   static final Set<String> CONNECTION_WIDE = Set.of("vnetPrefixes", "wanMtu", "vpnType");
 
-  /** The difference from {@code before} to {@code after}. */
-  public static ConfigDiff of(ConfigDocument before, ConfigDocument after) {
+  /**
+   * The difference from {@code before} to {@code after}; {@code beforeConfig} and {@code
+   * afterConfig} are the two documents validated (the credentials they loaded from files are
+   * compared too).
+   */
+  public static ConfigDiff of(
+      ConfigDocument before,
+      GatewayConfig beforeConfig,
+      ConfigDocument after,
+      GatewayConfig afterConfig) {
     boolean gatewayWide = false;
     Map<String, Object> g0 = before.gateway();
     Map<String, Object> g1 = after.gateway();
@@ -41,7 +56,8 @@ public record ConfigDiff(
         added.add(name);
       } else if (gatewayWide
           || !old.equals(c)
-          || !Objects.equals(site(before, old), site(after, c))) {
+          || !Objects.equals(site(before, old), site(after, c))
+          || !sameCredentials(connection(beforeConfig, name), connection(afterConfig, name))) {
         changed.add(name);
       } else {
         unchanged.add(name);
@@ -60,6 +76,50 @@ public record ConfigDiff(
 
   private static Map<String, Object> site(ConfigDocument d, Map<String, Object> connection) {
     return d.find(ConfigDocument.SITES, String.valueOf(connection.get("localNetworkGateway")));
+  }
+
+  private static Connection connection(GatewayConfig config, String name) {
+    for (Connection c : config.connections()) {
+      if (c.name().equals(name)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("the validated configuration has no connection " + name);
+  }
+
+  /**
+   * Whether two versions of a connection authenticate with the same certificates and keys, byte for
+   * byte (the file paths are compared with the rest of the document).
+   */
+  static boolean sameCredentials(Connection a, Connection b) {
+    if (a.ike() == null || b.ike() == null) {
+      return a.ike() == b.ike();
+    }
+    return Arrays.deepEquals(encoded(a.ike().localAuth()), encoded(b.ike().localAuth()))
+        && Arrays.deepEquals(encoded(a.ike().remoteAuth()), encoded(b.ike().remoteAuth()));
+  }
+
+  /** A credential's certificates and key in their encodings, one after the other; PSKs: none. */
+  private static byte[][] encoded(IkeConnectionConfig.Auth auth) {
+    List<byte[]> out = new ArrayList<>();
+    switch (auth) {
+      case IkeConnectionConfig.Psk psk -> {}
+      case IkeConnectionConfig.Certificate cert -> {
+        cert.chain().forEach(x -> out.add(der(x)));
+        out.add(cert.key().getEncoded());
+      }
+      case IkeConnectionConfig.CertificateAuthority ca ->
+          ca.trusted().forEach(x -> out.add(der(x)));
+    }
+    return out.toArray(byte[][]::new);
+  }
+
+  private static byte[] der(X509Certificate x) {
+    try {
+      return x.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException("a loaded certificate has no DER encoding", e);
+    }
   }
 
   /** Whether no connection starts, stops or restarts. */
