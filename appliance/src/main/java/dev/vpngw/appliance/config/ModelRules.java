@@ -31,6 +31,14 @@ final class ModelRules {
         && g.secondaryPublicAddress().equals(g.publicAddress())) {
       throw new ConfigException(gw + ".secondaryPublicAddress", "must differ from publicAddress");
     }
+    if (g.vpnType() == VpnType.PolicyBased && g.sku() != null && g.sku() != Sku.Basic) {
+      throw new ConfigException(
+          gw + ".vpnType",
+          "PolicyBased is offered only with the Basic SKU (the cloud's rule), not with "
+              + g.sku()
+              + "; use vpnType RouteBased with usePolicyBasedTrafficSelectors on the connection"
+              + " for a policy-based device, or sku Basic");
+    }
     int tunnels = 0;
     for (int i = 0; i < config.connections().size(); i++) {
       Connection c = config.connections().get(i);

@@ -145,6 +145,21 @@ class ModelValidationTest {
   }
 
   @Test
+  void policyBasedOnlyWithTheBasicSku() throws Exception {
+    valid("vpnType: PolicyBased\nsku: Basic", ONE_SITE, conn("to-b", "site-b", ""));
+    for (Sku sku : Sku.values()) {
+      if (sku != Sku.Basic) {
+        refused(
+            yaml("vpnType: PolicyBased\nsku: " + sku, ONE_SITE, conn("to-b", "site-b", "")),
+            "gateway.vpnType",
+            "PolicyBased is offered only with the Basic SKU (the cloud's rule), not with " + sku);
+      }
+    }
+    // A route-based gateway of any SKU takes a policy-based device's connection instead.
+    valid("sku: VpnGw2", ONE_SITE, conn("to-b", "site-b", "usePolicyBasedTrafficSelectors: true"));
+  }
+
+  @Test
   void aPolicyBasedGatewayNegotiatesItsPrefixesNotAny() {
     refused(
         yaml(
