@@ -22,12 +22,22 @@
 # their IPv6 addresses. With MODE=plain, site B's LAN leaves masqueraded as well, so only flows that
 # lanB opens work, as behind any NAT.
 #
+# Multi-site mode (SITES=3 or SITES=4 in the environment) adds site C (and D) beside site B, each
+# a gateway and a LAN of its own, and joins every gateway's wan0 on a bridge in a namespace P-wan:
+#
+#   P-lanA -- P-gwA (192.0.2.1) ==br0 in P-wan== P-gwB (192.0.2.2) -- P-lanB (10.2.0.2)
+#                                             == P-gwC (192.0.2.3) -- P-lanC (10.3.0.2, fd00:3::2)
+#                                             == P-gwD (192.0.2.4) -- P-lanD (10.4.0.2, fd00:4::2)
+#
+# Site N's gateway is 10.N.0.1 and 192.0.2.N on the WAN (2001:db8:f::N). Neither NAT nor
+# MODE=plain goes with it.
+#
 #   topology.sh up PREFIX [nat]     create (and on failure remove) the namespaces
 #   topology.sh down PREFIX         remove them, the NAT namespace too if there is one; safe to call twice
 #   topology.sh names PREFIX [nat]  print the namespace names
 # PREFIX must be short and unique (e.g. vg$$): veth names are PREFIX plus 3 characters (max 15).
 set -Eeuo pipefail # -E: the ERR trap of 'up' also fires inside its functions
-usage="usage: [NAT=1] [NAT_PORTS=random|keep] [MODE=plain] topology.sh up|down|names PREFIX [nat]"
+usage="usage: [NAT=1] [NAT_PORTS=random|keep] [MODE=plain] [SITES=2|3|4] topology.sh up|down|names PREFIX [nat]"
 cmd=${1:?$usage}
 P=${2:?$usage}
 [ ${#P} -le 12 ] || { echo "topology.sh: prefix '$P' longer than 12 characters" >&2; exit 2; }
@@ -43,17 +53,35 @@ case "$NAT_PORTS" in
   keep) MASQUERADE="masquerade" ;;
   *) echo "topology.sh: NAT_PORTS must be random or keep, not '$NAT_PORTS'" >&2; exit 2 ;;
 esac
+SITES=${SITES:-2}
+case "$SITES" in
+  2 | 3 | 4) ;;
+  *) echo "topology.sh: SITES must be 2, 3 or 4, not '$SITES'" >&2; exit 2 ;;
+esac
+if [ "$SITES" -gt 2 ] && { [ "$NAT" = 1 ] || [ "${MODE:-tunnel}" = plain ]; }; then
+  echo "topology.sh: SITES=$SITES goes with neither NAT nor MODE=plain" >&2
+  exit 2
+fi
+EXTRA=() # the sites beyond B: letter, number
+[ "$SITES" -ge 3 ] && EXTRA+=("C 3")
+[ "$SITES" -ge 4 ] && EXTRA+=("D 4")
 NS=("$P-lanA" "$P-gwA" "$P-gwB" "$P-lanB")
 [ "$NAT" = 1 ] && NS+=("$P-nat")
+for e in "${EXTRA[@]}"; do NS+=("$P-gw${e% *}" "$P-lan${e% *}"); done
+[ "$SITES" -gt 2 ] && NS+=("$P-wan")
 
 down() {
   # The NAT namespace goes in either mode, so a caller need not remember how it called 'up'.
-  for ns in "$P-lanA" "$P-gwA" "$P-gwB" "$P-lanB" "$P-nat"; do
+  # Every namespace any mode makes, so a caller need not remember how it called 'up'.
+  for ns in "$P-lanA" "$P-gwA" "$P-gwB" "$P-lanB" "$P-nat" "$P-gwC" "$P-lanC" "$P-gwD" "$P-lanD" \
+    "$P-wan"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
   done
   # veths left in the root namespace by a half-done 'up' (moving one end moves the pair)
-  for v in "${P}la" "${P}wa" "${P}lb" "${P}na"; do ip link del "$v" 2>/dev/null || true; done
+  for v in "${P}la" "${P}wa" "${P}lb" "${P}na" "${P}wb" "${P}lc" "${P}wc" "${P}ld" "${P}wd"; do
+    ip link del "$v" 2>/dev/null || true
+  done
 }
 
 pair() { # name-a ns-a name-b ns-b: a veth pair, renamed to lan0/wan0 inside
@@ -88,6 +116,39 @@ table ip nat {
 NFT
 }
 
+# Every gateway's wan0 on one bridge (multi-site mode): gateway N is 192.0.2.N.
+bridged_wan() {
+  ip -n "$P-wan" link add br0 type bridge
+  ip -n "$P-wan" link set br0 up
+  local x n
+  for site in "A 1" "B 2" "${EXTRA[@]}"; do
+    x=${site% *}
+    n=${site#* }
+    pair "${P}w${x,,}" "$P-gw$x" "${P}x${x,,}" "$P-wan" wan0 "port$x"
+    ip -n "$P-wan" link set "port$x" master br0
+    ip -n "$P-gw$x" addr add "192.0.2.$n/24" dev wan0
+    ip -n "$P-gw$x" -6 addr add "2001:db8:f::$n/64" dev wan0 nodad
+  done
+}
+
+# Sites C and D beyond B (multi-site mode): a gateway and a LAN each, as site B.
+extra_sites() {
+  local x n
+  for site in "${EXTRA[@]}"; do
+    x=${site% *}
+    n=${site#* }
+    pair "${P}l${x,,}" "$P-lan$x" "${P}g${x,,}" "$P-gw$x" lan0 lan0
+    ip -n "$P-gw$x" addr add "10.$n.0.1/24" dev lan0
+    ip -n "$P-gw$x" -6 addr add "fd00:$n::1/64" dev lan0 nodad
+    ip -n "$P-lan$x" addr add "10.$n.0.2/24" dev lan0
+    ip -n "$P-lan$x" -6 addr add "fd00:$n::2/64" dev lan0 nodad
+    ip -n "$P-lan$x" route add default via "10.$n.0.1"
+    ip -n "$P-lan$x" -6 route add default via "fd00:$n::1"
+    ip netns exec "$P-gw$x" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+      net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+  done
+}
+
 up() {
   trap 'down' ERR
   if [ "$NAT" = 1 ] && ! command -v nft >/dev/null; then
@@ -102,6 +163,9 @@ up() {
   pair "${P}lb" "$P-lanB" "${P}gb" "$P-gwB" lan0 lan0
   if [ "$NAT" = 1 ]; then
     nat_wan
+  elif [ "$SITES" -gt 2 ]; then
+    bridged_wan
+    extra_sites
   else
     pair "${P}wa" "$P-gwA" "${P}wb" "$P-gwB" wan0 wan0
     ip -n "$P-gwA" addr add 192.0.2.1/24 dev wan0

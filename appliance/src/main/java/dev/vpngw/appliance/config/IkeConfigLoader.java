@@ -181,9 +181,16 @@ final class IkeConfigLoader {
               : n.field("rekeyMargin"),
           e.getMessage());
     }
-    String ts = n.string("trafficSelectors", "policy");
+    // Written the cloud's way (no ike block, or usePolicyBasedTrafficSelectors), a connection of a
+    // route-based gateway negotiates any-to-any selectors as the cloud's does: the routes decide,
+    // and a site can reach the other sites through the gateway (transit). The ike block keeps
+    // strongSwan's habit of the prefixes themselves.
+    boolean cloudStyle = !conn.has("ike") || conn.has("usePolicyBasedTrafficSelectors");
+    String fallback =
+        cloudStyle && gateway.vpnType() == GatewayConfig.VpnType.RouteBased ? "any" : "policy";
+    String ts = n.string("trafficSelectors", fallback);
     if (conn.has("usePolicyBasedTrafficSelectors")) {
-      ts = conn.bool("usePolicyBasedTrafficSelectors", false) ? "pairs" : "policy";
+      ts = conn.bool("usePolicyBasedTrafficSelectors", false) ? "pairs" : fallback;
     }
     List<TrafficSelector> localTs;
     List<TrafficSelector> remoteTs;

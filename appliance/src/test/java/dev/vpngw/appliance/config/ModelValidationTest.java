@@ -355,6 +355,50 @@ class ModelValidationTest {
         "outside 9..3600");
   }
 
+  /**
+   * Written the cloud's way, a route-based gateway's connection negotiates 0.0.0.0/0 and ::/0 on
+   * both sides (the cloud's any-to-any, what lets sites reach each other through the gateway);
+   * usePolicyBasedTrafficSelectors makes it the prefix pairs; a policy-based gateway and the ike
+   * block's own spelling keep the prefixes.
+   */
+  @Test
+  void cloudStyleConnectionsOfARouteBasedGatewayAreAnyToAny() throws Exception {
+    List<dev.vpngw.selector.TrafficSelector> any = ts("0.0.0.0/0", "::/0");
+    String sites = ONE_SITE + site("site-c", "192.0.2.3", "10.3.0.0/16");
+    GatewayConfig c =
+        valid(
+            "",
+            sites,
+            conn("to-b", "site-b", "")
+                + conn("to-c", "site-c", "usePolicyBasedTrafficSelectors: false"));
+    for (GatewayConfig.Connection conn : c.connections()) {
+      assertEquals(any, (conn.ike().localTs()), conn.name());
+      assertEquals(any, (conn.ike().remoteTs()), conn.name());
+      assertTrue(!conn.ike().childPerPair());
+    }
+    GatewayConfig pairs =
+        valid("", ONE_SITE, conn("to-b", "site-b", "usePolicyBasedTrafficSelectors: true"));
+    assertEquals(ts("10.1.0.0/16"), (pairs.connections().get(0).ike().localTs()));
+    assertEquals(ts("10.2.0.0/16"), (pairs.connections().get(0).ike().remoteTs()));
+    GatewayConfig policyBased = valid("vpnType: PolicyBased", ONE_SITE, conn("to-b", "site-b", ""));
+    assertEquals(ts("10.2.0.0/16"), (policyBased.connections().get(0).ike().remoteTs()));
+    GatewayConfig ikeBlock =
+        valid(
+            "",
+            ONE_SITE,
+            """
+            - name: to-b
+              localNetworkGateway: site-b
+              ike: {sharedKey: "%s"}
+            """
+                .formatted(PSK));
+    assertEquals(ts("10.2.0.0/16"), (ikeBlock.connections().get(0).ike().remoteTs()));
+  }
+
+  private static List<dev.vpngw.selector.TrafficSelector> ts(String... cidrs) {
+    return java.util.Arrays.stream(cidrs).map(dev.vpngw.selector.TrafficSelector::parse).toList();
+  }
+
   @Test
   void aConnectionNeedsKeys() {
     refused(

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The namespaces of scripts/topology.sh under a prefix unique to this JVM and call: LAN A
  * (10.1.0.2) - gateway A (10.1.0.1 | 192.0.2.1) - WAN - gateway B (192.0.2.2 | 10.2.0.1) - LAN B
  * (10.2.0.2), or, with NAT, gateway B at 172.16.0.2 behind a masquerading namespace that owns
- * 192.0.2.2. Closing it deletes every namespace, whatever state the test left them in.
+ * 192.0.2.2; or, with {@link #sites}, more sites on a bridged WAN. Closing it deletes every
+ * namespace, whatever state the test left them in.
  */
 public final class Topology implements AutoCloseable {
   static final Path SCRIPT = Path.of("..", "scripts", "topology.sh").toAbsolutePath().normalize();
@@ -25,16 +26,31 @@ public final class Topology implements AutoCloseable {
 
   /** Creates the topology; {@code nat} puts gateway B behind the NAT namespace. */
   public static Topology up(boolean nat) throws IOException {
+    return up(nat ? List.of("nat") : List.of(), List.of());
+  }
+
+  /**
+   * Creates the multi-site topology: gateway A and {@code sites} - 1 sites (B, C, D: gateway N at
+   * 192.0.2.N in front of LAN 10.N.0.0/24), every gateway's WAN on one bridge.
+   */
+  public static Topology sites(int sites) throws IOException {
+    if (sites < 2 || sites > 4) {
+      throw new IllegalArgumentException("2 to 4 sites, not " + sites);
+    }
+    return up(List.of(), List.of("env", "SITES=" + sites));
+  }
+
+  private static Topology up(List<String> modeArguments, List<String> environment)
+      throws IOException {
     // Short (veth names are the prefix plus 3 characters, at most 15) and unique per process.
     String prefix =
         "sw"
             + Long.toString(ProcessHandle.current().pid() % 1_000_000, 36)
             + Integer.toString(COUNTER.incrementAndGet(), 36);
     Topology t = new Topology(prefix);
-    List<String> command =
-        nat
-            ? List.of(SCRIPT.toString(), "up", prefix, "nat")
-            : List.of(SCRIPT.toString(), "up", prefix);
+    List<String> command = new java.util.ArrayList<>(environment);
+    command.addAll(List.of(SCRIPT.toString(), "up", prefix));
+    command.addAll(modeArguments);
     try {
       Shell.check(Duration.ofSeconds(60), command);
     } catch (IOException | RuntimeException e) {
@@ -44,7 +60,7 @@ public final class Topology implements AutoCloseable {
     return t;
   }
 
-  /** The namespace of {@code role}: lanA, gwA, gwB, lanB or nat. */
+  /** The namespace of {@code role}: lanA, gwA, gwB, lanB, nat; gwC, lanC, gwD, lanD, wan. */
   public String ns(String role) {
     return prefix + "-" + role;
   }
