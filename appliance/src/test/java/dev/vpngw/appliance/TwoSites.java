@@ -35,6 +35,7 @@ final class TwoSites implements AutoCloseable {
   private Process gatewayA;
   private Process gatewayB;
   private String gatewayBExtra = "";
+  private String vnet2vnetKey;
 
   TwoSites(Path dir, String encapsulation, String proposal, int keyLength, int integrityLength)
       throws IOException, InterruptedException {
@@ -68,6 +69,19 @@ final class TwoSites implements AutoCloseable {
     random.nextBytes(integrityAtoB);
     random.nextBytes(integrityBtoA);
     run(List.of(TOPOLOGY.toString(), "up", prefix), Duration.ofSeconds(60));
+  }
+
+  /**
+   * Joins the two gateways with IKEv2 instead of manual keys: a {@code Vnet2Vnet} connection with
+   * this shared key on both sides, written the cloud's way (docs/CONFIG.md).
+   */
+  void vnet2vnet(String sharedKey) {
+    vnet2vnetKey = sharedKey;
+  }
+
+  /** The configuration file of gateway {@code A} or {@code B}, once started. */
+  Path configFile(String gateway) {
+    return dir.resolve("gw" + gateway + ".yaml");
   }
 
   /** Adds {@code yamlLines} (two-space indented) to gateway B's {@code gateway:} section. */
@@ -157,6 +171,30 @@ final class TwoSites implements AutoCloseable {
     String outIntegrity =
         outInteg.length == 0 ? "" : ", integrityKey: 0x" + hex.formatHex(outInteg);
     String inIntegrity = inInteg.length == 0 ? "" : ", integrityKey: 0x" + hex.formatHex(inInteg);
+    String connection =
+        (vnet2vnetKey != null
+                ? """
+                    connectionType: Vnet2Vnet
+                    sharedKey: "%s"
+                    """
+                    .formatted(vnet2vnetKey)
+                : """
+                    manualKeys:
+                      replayWindow: 1024
+                      outbound: {spi: %d, encryption: %s, key: 0x%s%s}
+                      inbound:  {spi: %d, encryption: %s, key: 0x%s%s}
+                    """
+                    .formatted(
+                        outSpi,
+                        proposal,
+                        hex.formatHex(outKey),
+                        outIntegrity,
+                        inSpi,
+                        proposal,
+                        hex.formatHex(inKey),
+                        inIntegrity))
+            .indent(4)
+            .stripTrailing();
     return """
         gateway:
           name: %1$s-gw%2$s
@@ -164,8 +202,8 @@ final class TwoSites implements AutoCloseable {
           vnetPrefixes: [%5$s, "%6$s"]
           runDirectory: %9$s
           workers: 1
-          wanMtu: %18$d
-        %19$s
+          wanMtu: %11$d
+        %12$s
         localNetworkGateways:
           - name: site
             gatewayAddress: %4$s
@@ -174,10 +212,7 @@ final class TwoSites implements AutoCloseable {
           - name: to-site
             localNetworkGateway: site
             encapsulation: %10$s
-            manualKeys:
-              replayWindow: 1024
-              outbound: {spi: %11$d, encryption: %12$s, key: 0x%13$s%14$s}
-              inbound:  {spi: %15$d, encryption: %12$s, key: 0x%16$s%17$s}
+        %13$s
         """
         .formatted(
             prefix,
@@ -190,15 +225,9 @@ final class TwoSites implements AutoCloseable {
             site6,
             dir.resolve("run" + "gw" + name),
             encapsulation,
-            outSpi,
-            proposal,
-            hex.formatHex(outKey),
-            outIntegrity,
-            inSpi,
-            hex.formatHex(inKey),
-            inIntegrity,
             wanMtu,
-            name.equals("B") ? gatewayBExtra : "");
+            name.equals("B") ? gatewayBExtra : "",
+            connection);
   }
 
   private Process startGateway(String role, Path config, Path log) throws IOException {
