@@ -56,8 +56,38 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final Path countersPath;
 
-  /** Kernel routes into the TUN device, by prefix, with how many connections need each. */
-  private final Map<IpPrefix, Integer> kernelRoutes = new HashMap<>();
+  /**
+   * The routing table of forced tunneling: the default route into the TUN device, consulted only
+   * for packets from the virtual network (rule {@link #DEFAULT_SITE_RULE}) that the main table has
+   * no more specific route for (rule {@link #MAIN_UNLESS_DEFAULT_RULE}).
+   */
+  static final int DEFAULT_SITE_TABLE = 5400;
+
+  /** Priority of the rule that lets the main table decide unless all it has is a default. */
+  static final int MAIN_UNLESS_DEFAULT_RULE = 5390;
+
+  /** Priority of the rules that send the virtual network's other packets to the default site. */
+  static final int DEFAULT_SITE_RULE = 5400;
+
+  /** What a kernel object a connection needs is. */
+  private enum Kind {
+    /** A route of a site's prefix into the TUN device (main table). */
+    ROUTE,
+    /**
+     * The default route (0.0.0.0/0 or ::/0) into the TUN device, in {@link #DEFAULT_SITE_TABLE}.
+     */
+    DEFAULT_ROUTE,
+    /** The main table first, unless its match is a default route (one per family). */
+    MAIN_UNLESS_DEFAULT,
+    /** Packets from this virtual network prefix look the default site's table up. */
+    FROM_VNET
+  }
+
+  /** One route or rule in the kernel that connections need. */
+  private record KernelItem(Kind kind, IpPrefix prefix) {}
+
+  /** Kernel routes and rules, with how many connections need each. */
+  private final Map<KernelItem, Integer> kernelRoutes = new HashMap<>();
 
   private Dataplane dataplane;
   private RawIpSocket raw;
@@ -143,12 +173,12 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     List<IkeConnectionConfig> ikeConnections = new ArrayList<>();
     for (Connection c : config.connections()) {
       int mtu = tunnelMtu(c, gw);
-      addKernelRoutes(c, mtu);
+      addKernelRoutes(c, gw, mtu);
       running(c.name(), c);
       if (c.manualKeys() != null) {
         addManual(c, gw, mtu);
       } else {
-        installer.connection(c.name(), route(c, mtu));
+        installer.connection(c.name(), route(c, gw, mtu));
         ikeConnections.add(c.ike());
       }
     }
@@ -224,11 +254,11 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   public void start(Connection c, GatewayConfig.Gateway gw) throws IOException {
     int mtu = tunnelMtu(c, gw);
     raiseTunMtu(mtu);
-    addKernelRoutes(c, mtu);
+    addKernelRoutes(c, gw, mtu);
     try {
       ike.call(daemon -> startOnIkeThread(daemon, c, gw, mtu));
     } catch (RuntimeException e) {
-      removeKernelRoutes(c);
+      removeKernelRoutes(c, gw);
       throw e;
     }
     running(c.name(), c);
@@ -239,9 +269,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
    * SAs go when the delete is answered) or its manual tunnel removed; then its routes go.
    */
   @Override
-  public void stop(Connection c) throws IOException {
+  public void stop(Connection c, GatewayConfig.Gateway gw) throws IOException {
     ike.call(daemon -> stopOnIkeThread(daemon, c));
-    removeKernelRoutes(c);
+    removeKernelRoutes(c, gw);
     running(c.name(), null);
   }
 
@@ -258,7 +288,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     int oldMtu = tunnelMtu(old, oldGw);
     int mtu = tunnelMtu(now, gw);
     raiseTunMtu(mtu);
-    addKernelRoutes(now, mtu);
+    addKernelRoutes(now, gw, mtu);
     try {
       ike.call(
           daemon -> {
@@ -271,16 +301,19 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
             }
           });
     } catch (RuntimeException e) {
-      removeKernelRoutes(now);
+      removeKernelRoutes(now, gw);
       throw e;
     }
-    removeKernelRoutes(old);
+    removeKernelRoutes(old, oldGw);
     running(old.name(), null);
     running(now.name(), now);
     if (mtu != oldMtu) {
-      for (IpPrefix p : now.localNetworkGateway().addressPrefixes()) {
-        if (old.localNetworkGateway().addressPrefixes().contains(p)) {
-          LinkConfig.replaceRoute(p.toString(), tun.name(), mtu);
+      List<KernelItem> before = kernelItems(old, oldGw);
+      for (KernelItem k : kernelItems(now, gw)) {
+        if (before.contains(k) && k.kind() == Kind.ROUTE) {
+          LinkConfig.replaceRoute(k.prefix().toString(), tun.name(), mtu);
+        } else if (before.contains(k) && k.kind() == Kind.DEFAULT_ROUTE) {
+          LinkConfig.replaceRoute(k.prefix().toString(), tun.name(), mtu, DEFAULT_SITE_TABLE);
         }
       }
     }
@@ -299,7 +332,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
       addManual(c, gw, mtu);
       return;
     }
-    installer.connection(c.name(), route(c, mtu));
+    installer.connection(c.name(), route(c, gw, mtu));
     try {
       daemon.addConnection(c.ike());
     } catch (RuntimeException e) {
@@ -328,36 +361,81 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
         new InetSocketAddress(
             c.localNetworkGateway().gatewayAddress(),
             c.udpEncapsulation() ? SaConfig.DEFAULT_NAT_T_PORT : 0),
-        route(c, mtu),
+        route(c, gw, mtu),
         SelectorSet.of(localTs, remoteTs),
         saConfig(c, gw, keys.inbound()),
         saConfig(c, gw, keys.outbound()));
   }
 
-  private static DataplaneInstaller.Route route(Connection c, int mtu) {
-    return new DataplaneInstaller.Route(c.localNetworkGateway().addressPrefixes(), mtu);
+  private static DataplaneInstaller.Route route(Connection c, GatewayConfig.Gateway gw, int mtu) {
+    List<IpPrefix> routes = new ArrayList<>(c.localNetworkGateway().addressPrefixes());
+    if (isDefaultSite(c, gw)) {
+      routes.addAll(defaultPrefixes(gw));
+    }
+    return new DataplaneInstaller.Route(List.copyOf(routes), mtu);
+  }
+
+  /** Whether {@code c} leads to the gateway's default site (forced tunneling). */
+  private static boolean isDefaultSite(Connection c, GatewayConfig.Gateway gw) {
+    return c.localNetworkGateway().name().equals(gw.gatewayDefaultSite());
+  }
+
+  /** The default routes of the families the virtual network has: 0.0.0.0/0, ::/0. */
+  private static List<IpPrefix> defaultPrefixes(GatewayConfig.Gateway gw) {
+    List<IpPrefix> out = new ArrayList<>();
+    if (gw.vnetPrefixes().stream().anyMatch(p -> !p.isIpv6())) {
+      out.add(IpPrefix.parse("0.0.0.0/0"));
+    }
+    if (gw.vnetPrefixes().stream().anyMatch(IpPrefix::isIpv6)) {
+      out.add(IpPrefix.parse("::/0"));
+    }
+    return out;
   }
 
   /**
-   * Routes the connection's site prefixes into the TUN device. The route stays while the tunnel is
-   * down: traffic for the site is dropped (and counted) in the gateway instead of leaking out of
-   * another interface. Two connections to one site share its routes.
+   * The kernel routes and rules a connection needs: its site's prefixes into the TUN device and,
+   * for the default site, the virtual network's default route into it as well. That default lives
+   * in a table of its own that only packets from the virtual network consult, after the main table
+   * had its say on anything more specific than a default, so the gateway's own traffic (IKE and ESP
+   * to the peers) keeps the WAN's routes.
    */
-  private void addKernelRoutes(Connection c, int mtu) throws IOException {
-    List<IpPrefix> added = new ArrayList<>();
+  private static List<KernelItem> kernelItems(Connection c, GatewayConfig.Gateway gw) {
+    List<KernelItem> items = new ArrayList<>();
+    for (IpPrefix p : c.localNetworkGateway().addressPrefixes()) {
+      items.add(new KernelItem(Kind.ROUTE, p));
+    }
+    if (isDefaultSite(c, gw)) {
+      for (IpPrefix d : defaultPrefixes(gw)) {
+        items.add(new KernelItem(Kind.DEFAULT_ROUTE, d));
+        items.add(new KernelItem(Kind.MAIN_UNLESS_DEFAULT, d));
+      }
+      for (IpPrefix v : gw.vnetPrefixes()) {
+        items.add(new KernelItem(Kind.FROM_VNET, v));
+      }
+    }
+    return items;
+  }
+
+  /**
+   * Routes the connection's site prefixes (and the default site's default) into the TUN device. The
+   * routes stay while the tunnel is down: traffic for the site is dropped (and counted) in the
+   * gateway instead of leaking out of another interface. Two connections to one site share them.
+   */
+  private void addKernelRoutes(Connection c, GatewayConfig.Gateway gw, int mtu) throws IOException {
+    List<KernelItem> added = new ArrayList<>();
     try {
-      for (IpPrefix p : c.localNetworkGateway().addressPrefixes()) {
-        int n = kernelRoutes.getOrDefault(p, 0);
+      for (KernelItem k : kernelItems(c, gw)) {
+        int n = kernelRoutes.getOrDefault(k, 0);
         if (n == 0) {
-          LinkConfig.addRoute(p.toString(), tun.name(), mtu);
+          install(k, mtu);
         }
-        kernelRoutes.put(p, n + 1);
-        added.add(p);
+        kernelRoutes.put(k, n + 1);
+        added.add(k);
       }
     } catch (IOException | RuntimeException e) {
-      for (IpPrefix p : added) {
+      for (KernelItem k : added) {
         try {
-          release(p);
+          release(k);
         } catch (IOException suppressed) {
           e.addSuppressed(suppressed);
         }
@@ -366,23 +444,58 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     }
   }
 
-  private void removeKernelRoutes(Connection c) throws IOException {
-    for (IpPrefix p : c.localNetworkGateway().addressPrefixes()) {
-      release(p);
+  private void removeKernelRoutes(Connection c, GatewayConfig.Gateway gw) throws IOException {
+    for (KernelItem k : kernelItems(c, gw)) {
+      release(k);
     }
   }
 
-  private void release(IpPrefix p) throws IOException {
-    Integer n = kernelRoutes.get(p);
+  private void install(KernelItem k, int mtu) throws IOException {
+    String p = k.prefix().toString();
+    switch (k.kind()) {
+      case ROUTE -> LinkConfig.addRoute(p, tun.name(), mtu);
+      case DEFAULT_ROUTE -> LinkConfig.addRoute(p, tun.name(), mtu, DEFAULT_SITE_TABLE);
+      case MAIN_UNLESS_DEFAULT ->
+          LinkConfig.addMainUnlessDefaultRule(k.prefix().isIpv6(), MAIN_UNLESS_DEFAULT_RULE);
+      case FROM_VNET -> LinkConfig.addSourceRule(p, DEFAULT_SITE_TABLE, DEFAULT_SITE_RULE);
+    }
+  }
+
+  private void release(KernelItem k) throws IOException {
+    Integer n = kernelRoutes.get(k);
     if (n == null) {
       return;
     }
     if (n > 1) {
-      kernelRoutes.put(p, n - 1);
+      kernelRoutes.put(k, n - 1);
       return;
     }
-    kernelRoutes.remove(p);
-    LinkConfig.deleteRoute(p.toString(), tun.name());
+    kernelRoutes.remove(k);
+    String p = k.prefix().toString();
+    switch (k.kind()) {
+      case ROUTE -> LinkConfig.deleteRoute(p, tun.name());
+      case DEFAULT_ROUTE -> LinkConfig.deleteRoute(p, tun.name(), DEFAULT_SITE_TABLE);
+      case MAIN_UNLESS_DEFAULT ->
+          LinkConfig.deleteMainUnlessDefaultRule(k.prefix().isIpv6(), MAIN_UNLESS_DEFAULT_RULE);
+      case FROM_VNET -> LinkConfig.deleteSourceRule(p, DEFAULT_SITE_TABLE, DEFAULT_SITE_RULE);
+    }
+  }
+
+  /**
+   * The policy rules of forced tunneling outlive the TUN device (its routes go with it), so they
+   * are taken out when the gateway stops.
+   */
+  private void removeRules() {
+    for (KernelItem k : List.copyOf(kernelRoutes.keySet())) {
+      if (k.kind() == Kind.MAIN_UNLESS_DEFAULT || k.kind() == Kind.FROM_VNET) {
+        kernelRoutes.put(k, 1);
+        try {
+          release(k);
+        } catch (IOException e) {
+          System.err.println("vpngw: cannot remove a forced-tunneling rule: " + e.getMessage());
+        }
+      }
+    }
   }
 
   private static SaConfig saConfig(Connection c, GatewayConfig.Gateway gw, ManualSa sa) {
@@ -456,6 +569,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
 
   @Override
   public void close() {
+    if (tun != null) {
+      removeRules();
+    }
     List<AutoCloseable> reversed = new ArrayList<>(resources);
     java.util.Collections.reverse(reversed);
     CloseHelper.closeAll(reversed);

@@ -27,8 +27,11 @@ final class Reconfigurer {
     /** Starts a connection (routes, tunnel or IKE connection). */
     void start(Connection c, GatewayConfig.Gateway gateway) throws IOException;
 
-    /** Stops a connection (its IKE SAs deleted at the peer, its tunnels and routes removed). */
-    void stop(Connection c) throws IOException;
+    /**
+     * Stops a connection (its IKE SAs deleted at the peer, its tunnels and routes removed), which
+     * ran under {@code gateway}.
+     */
+    void stop(Connection c, GatewayConfig.Gateway gateway) throws IOException;
 
     /** Why the running gateway cannot take this connection without a restart, or null if it can. */
     String refuses(Connection c);
@@ -149,11 +152,11 @@ final class Reconfigurer {
       for (String name : diff.added()) {
         Connection c = connection(nextConfig, name);
         host.start(c, nextConfig.gateway());
-        undo.push(() -> host.stop(c));
+        undo.push(() -> host.stop(c, nextConfig.gateway()));
       }
       for (String name : diff.removed()) {
         Connection c = connection(before, name);
-        host.stop(c);
+        host.stop(c, before.gateway());
         undo.push(() -> host.start(c, before.gateway()));
       }
       for (String name : diff.changed()) {

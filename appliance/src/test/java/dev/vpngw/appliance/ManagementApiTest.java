@@ -74,7 +74,7 @@ class ManagementApiTest {
           }
 
           @Override
-          public void stop(GatewayConfig.Connection c) {
+          public void stop(GatewayConfig.Connection c, GatewayConfig.Gateway g) {
             calls.add("stop " + c.name());
           }
 

@@ -16,9 +16,9 @@ import java.util.Set;
  * start, to stop, to restart, and the ones to leave alone (their SAs and counters keep going). A
  * connection counts as changed when its own resource changed, its local network gateway's did, or
  * one of the gateway's fields every connection is built from did (the virtual network's prefixes,
- * the WAN MTU, the VPN type), or the credentials it loaded from files did: a certificate, key or CA
- * file rewritten under the same path changes no field of the document, yet the connection must
- * restart to use it.
+ * the WAN MTU, the VPN type), its site became or stopped being the default site (forced tunneling),
+ * or the credentials it loaded from files did: a certificate, key or CA file rewritten under the
+ * same path changes no field of the document, yet the connection must restart to use it.
  *
  * @param added connections only in the new configuration
  * @param removed connections only in the running one
@@ -29,6 +29,9 @@ public record ConfigDiff(
     List<String> added, List<String> removed, List<String> changed, List<String> unchanged) {
   /** Gateway fields every connection's tunnel, routes or selectors are built from. */
   static final Set<String> CONNECTION_WIDE = Set.of("vnetPrefixes", "wanMtu", "vpnType");
+
+  /** The gateway field naming the site that carries the default route (forced tunneling). */
+  static final String DEFAULT_SITE = "gatewayDefaultSite";
 
   /**
    * The difference from {@code before} to {@code after}; {@code beforeConfig} and {@code
@@ -46,6 +49,12 @@ public record ConfigDiff(
     for (String f : CONNECTION_WIDE) {
       gatewayWide |= !Objects.equals(g0.get(f), g1.get(f));
     }
+    // Forced tunneling moved: the connections of the old and the new default site restart.
+    Set<Object> defaultSites = new java.util.HashSet<>();
+    if (!Objects.equals(g0.get(DEFAULT_SITE), g1.get(DEFAULT_SITE))) {
+      defaultSites.add(g0.get(DEFAULT_SITE));
+      defaultSites.add(g1.get(DEFAULT_SITE));
+    }
     List<String> added = new ArrayList<>();
     List<String> changed = new ArrayList<>();
     List<String> unchanged = new ArrayList<>();
@@ -55,6 +64,7 @@ public record ConfigDiff(
       if (old == null) {
         added.add(name);
       } else if (gatewayWide
+          || defaultSites.contains(c.get("localNetworkGateway"))
           || !old.equals(c)
           || !Objects.equals(site(before, old), site(after, c))
           || !sameCredentials(connection(beforeConfig, name), connection(afterConfig, name))) {

@@ -56,7 +56,8 @@ public final class ConfigLoader {
           "apiAddress",
           "apiPort",
           "apiTokenFile",
-          "natKeepalive");
+          "natKeepalive",
+          "gatewayDefaultSite");
   private static final Set<String> SITE =
       Set.of("name", "gatewayAddress", "fqdn", "addressPrefixes", "bgpSettings");
   private static final Set<String> BGP = Set.of("asn", "peeringAddress");
@@ -207,7 +208,8 @@ public final class ConfigLoader {
             n.has("apiTokenFile")
                 ? Path.of(n.string("apiTokenFile"))
                 : runDirectory.resolve("api-token")),
-        natKeepalive);
+        natKeepalive,
+        n.has("gatewayDefaultSite") ? n.string("gatewayDefaultSite") : null);
   }
 
   private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {

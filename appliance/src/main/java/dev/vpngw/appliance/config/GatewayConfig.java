@@ -53,6 +53,8 @@ public record GatewayConfig(
    * @param api where the management API listens and its token
    * @param natKeepalive how often a NAT-keepalive (RFC 3948 4) goes to a peer when IKE found us
    *     behind a NAT, so the NAT keeps the mapping of our UDP 4500 flow
+   * @param gatewayDefaultSite forced tunneling: the local network gateway whose connection carries
+   *     the virtual network's default route (0.0.0.0/0 and ::/0), or null for none
    */
   public record Gateway(
       String name,
@@ -73,7 +75,8 @@ public record GatewayConfig(
       InetAddress secondaryPublicAddress,
       IpPrefix gatewaySubnet,
       Api api,
-      Duration natKeepalive) {}
+      Duration natKeepalive,
+      String gatewayDefaultSite) {}
 
   /** The kind of virtual network gateway. */
   public enum GatewayType {

@@ -5,6 +5,8 @@ import dev.vpngw.appliance.config.GatewayConfig.ConnectionType;
 import dev.vpngw.appliance.config.GatewayConfig.Gateway;
 import dev.vpngw.appliance.config.GatewayConfig.GatewayType;
 import dev.vpngw.appliance.config.GatewayConfig.VpnType;
+import dev.vpngw.fib.IpPrefix;
+import dev.vpngw.selector.TrafficSelector;
 
 /**
  * The rules that span resources, checked once every resource is valid on its own: what the gateway
@@ -39,6 +41,7 @@ final class ModelRules {
               + "; use vpnType RouteBased with usePolicyBasedTrafficSelectors on the connection"
               + " for a policy-based device, or sku Basic");
     }
+    checkDefaultSite(root, config);
     int tunnels = 0;
     for (int i = 0; i < config.connections().size(); i++) {
       Connection c = config.connections().get(i);
@@ -73,5 +76,50 @@ final class ModelRules {
                 + " (choose a larger sku)");
       }
     }
+  }
+
+  /**
+   * Forced tunneling (the cloud's {@code GatewayDefaultSite}): the default route goes to one site,
+   * which must exist, be reached by a connection, and be one whose child SAs can carry any address:
+   * a route-based gateway, and every connection to the site negotiating any-to-any selectors.
+   */
+  private static void checkDefaultSite(YamlNode root, GatewayConfig config) throws ConfigException {
+    Gateway g = config.gateway();
+    if (g.gatewayDefaultSite() == null) {
+      return;
+    }
+    String field = root.field("gateway") + ".gatewayDefaultSite";
+    String site = g.gatewayDefaultSite();
+    if (config.localNetworkGateways().stream().noneMatch(s -> s.name().equals(site))) {
+      throw new ConfigException(field, "no local network gateway named " + site);
+    }
+    if (g.vpnType() != VpnType.RouteBased) {
+      throw new ConfigException(
+          field, "forced tunneling needs a RouteBased gateway (a policy decides nothing by route)");
+    }
+    boolean connected = false;
+    for (int i = 0; i < config.connections().size(); i++) {
+      Connection c = config.connections().get(i);
+      if (!c.localNetworkGateway().name().equals(site)) {
+        continue;
+      }
+      connected = true;
+      if (c.ike() == null || !coversEverything(c.ike().remoteTs())) {
+        throw new ConfigException(
+            root.field("connections[" + i + "]"),
+            "carries the default route of gatewayDefaultSite "
+                + site
+                + ", so it must negotiate any-to-any selectors (IKE with trafficSelectors any,"
+                + " or written cloud-style without usePolicyBasedTrafficSelectors)");
+      }
+    }
+    if (!connected) {
+      throw new ConfigException(
+          field, "no connection reaches " + site + ": the default route would lead nowhere");
+    }
+  }
+
+  private static boolean coversEverything(java.util.List<TrafficSelector> selectors) {
+    return selectors.contains(TrafficSelector.of(IpPrefix.parse("0.0.0.0/0")));
   }
 }

@@ -103,6 +103,19 @@ class ConfigDiffTest {
     assertEquals(List.of("to-b", "to-c"), diff(before, before.withGateway(g)).changed());
   }
 
+  @Test
+  void movingTheDefaultSiteRestartsTheOldAndTheNewDefaultSitesConnectionsOnly() throws Exception {
+    ConfigDocument before = doc(BASE);
+    Map<String, Object> g = before.gateway();
+    g.put("gatewayDefaultSite", "site-b");
+    ConfigDocument forced = before.withGateway(g);
+    assertEquals(List.of("to-b"), diff(before, forced).changed());
+    assertEquals(List.of("to-c"), diff(before, forced).unchanged());
+    g.put("gatewayDefaultSite", "site-c");
+    ConfigDiff moved = diff(forced, forced.withGateway(g));
+    assertEquals(List.of("to-b", "to-c"), moved.changed());
+  }
+
   /**
    * A certificate file rewritten under the same path (a renewed certificate and key) changes no
    * field of the document, yet the connection restarts; the other connection does not.

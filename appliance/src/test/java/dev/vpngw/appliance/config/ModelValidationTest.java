@@ -399,6 +399,41 @@ class ModelValidationTest {
     return java.util.Arrays.stream(cidrs).map(dev.vpngw.selector.TrafficSelector::parse).toList();
   }
 
+  /**
+   * Forced tunneling: {@code gatewayDefaultSite} names an existing site that a connection reaches
+   * with any-to-any selectors, on a route-based gateway; each refusal names the field.
+   */
+  @Test
+  void theDefaultSiteIsAnExistingSiteReachedAnyToAny() throws Exception {
+    String sites = ONE_SITE + site("site-c", "192.0.2.3", "10.3.0.0/16");
+    String conns = conn("to-b", "site-b", "") + conn("to-c", "site-c", "");
+    assertEquals(
+        "site-b", valid("gatewayDefaultSite: site-b", sites, conns).gateway().gatewayDefaultSite());
+    refused(
+        yaml("gatewayDefaultSite: site-x", sites, conns),
+        "gateway.gatewayDefaultSite",
+        "no local network gateway named site-x");
+    refused(
+        yaml("gatewayDefaultSite: site-c", sites, conn("to-b", "site-b", "")),
+        "gateway.gatewayDefaultSite",
+        "no connection reaches site-c");
+    refused(
+        yaml(
+            "gatewayDefaultSite: site-b\nvpnType: PolicyBased",
+            ONE_SITE,
+            conn("to-b", "site-b", "")),
+        "gateway.gatewayDefaultSite",
+        "needs a RouteBased gateway");
+    refused(
+        yaml(
+            "gatewayDefaultSite: site-c",
+            sites,
+            conn("to-b", "site-b", "")
+                + conn("to-c", "site-c", "usePolicyBasedTrafficSelectors: true")),
+        "connections[1]",
+        "must negotiate any-to-any selectors");
+  }
+
   @Test
   void aConnectionNeedsKeys() {
     refused(

@@ -125,6 +125,134 @@ public final class LinkConfig {
   }
 
   /**
+   * {@code ip route add PREFIX dev DEVICE mtu MTU table TABLE}: a route in a routing table of its
+   * own, which only the policy rules that look it up consult.
+   */
+  public static void addRoute(String prefix, String device, int mtu, int table) throws IOException {
+    checkPrefix(prefix);
+    if (mtu < 68 || mtu > 65_535) {
+      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
+    }
+    run(
+        "route",
+        "add",
+        prefix,
+        "dev",
+        checkDevice(device),
+        "mtu",
+        Integer.toString(mtu),
+        "table",
+        checkTable(table));
+  }
+
+  /** {@code ip route replace PREFIX dev DEVICE mtu MTU table TABLE}: its MTU changed in place. */
+  public static void replaceRoute(String prefix, String device, int mtu, int table)
+      throws IOException {
+    checkPrefix(prefix);
+    if (mtu < 68 || mtu > 65_535) {
+      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
+    }
+    run(
+        "route",
+        "replace",
+        prefix,
+        "dev",
+        checkDevice(device),
+        "mtu",
+        Integer.toString(mtu),
+        "table",
+        checkTable(table));
+  }
+
+  /** {@code ip route del PREFIX dev DEVICE table TABLE}. */
+  public static void deleteRoute(String prefix, String device, int table) throws IOException {
+    checkPrefix(prefix);
+    run("route", "del", prefix, "dev", checkDevice(device), "table", checkTable(table));
+  }
+
+  /**
+   * {@code ip -4|-6 rule add priority PRIORITY from PREFIX lookup TABLE}: packets from the prefix
+   * (say, forwarded from a virtual network) consult TABLE at that point of the rule list.
+   */
+  public static void addSourceRule(String fromPrefix, int table, int priority) throws IOException {
+    boolean ipv6 = checkPrefix(fromPrefix);
+    run(
+        ipv6 ? "-6" : "-4",
+        "rule",
+        "add",
+        "priority",
+        checkPriority(priority),
+        "from",
+        fromPrefix,
+        "lookup",
+        checkTable(table));
+  }
+
+  /** Removes a rule {@link #addSourceRule} added. */
+  public static void deleteSourceRule(String fromPrefix, int table, int priority)
+      throws IOException {
+    boolean ipv6 = checkPrefix(fromPrefix);
+    run(
+        ipv6 ? "-6" : "-4",
+        "rule",
+        "del",
+        "priority",
+        checkPriority(priority),
+        "from",
+        fromPrefix,
+        "lookup",
+        checkTable(table));
+  }
+
+  /**
+   * {@code ip -4|-6 rule add priority PRIORITY lookup main suppress_prefixlength 0}: the main table
+   * decides for every packet, unless all it has is a default route; then the rules after this one
+   * (a default of their own) get their turn, while every more specific route of the main table
+   * keeps winning (WireGuard's wg-quick routes a default into its tunnel the same way).
+   */
+  public static void addMainUnlessDefaultRule(boolean ipv6, int priority) throws IOException {
+    run(
+        ipv6 ? "-6" : "-4",
+        "rule",
+        "add",
+        "priority",
+        checkPriority(priority),
+        "lookup",
+        "main",
+        "suppress_prefixlength",
+        "0");
+  }
+
+  /** Removes a rule {@link #addMainUnlessDefaultRule} added. */
+  public static void deleteMainUnlessDefaultRule(boolean ipv6, int priority) throws IOException {
+    run(
+        ipv6 ? "-6" : "-4",
+        "rule",
+        "del",
+        "priority",
+        checkPriority(priority),
+        "lookup",
+        "main",
+        "suppress_prefixlength",
+        "0");
+  }
+
+  private static String checkTable(int table) {
+    // 253..255 are the kernel's default, main and local tables; 0 is unspecified.
+    if (table < 1 || table > 252 && table < 256) {
+      throw new IllegalArgumentException("not a table of our own: " + table);
+    }
+    return Integer.toString(table);
+  }
+
+  private static String checkPriority(int priority) {
+    if (priority < 1 || priority > 32_765) {
+      throw new IllegalArgumentException("rule priority " + priority + " outside 1..32765");
+    }
+    return Integer.toString(priority);
+  }
+
+  /**
    * Lets DEVICE deliver IPv4 packets whose source is one of this host's own addresses ({@code
    * net.ipv4.conf.DEVICE.accept_local = 1}). Linux otherwise drops them as martians, whatever
    * {@code rp_filter} says; but the ICMP errors the dataplane writes into its TUN device
