@@ -99,6 +99,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   // The connections running now, in the order they started (the monitoring's interface order).
   private final Map<String, Connection> running = new java.util.LinkedHashMap<>();
 
+  /** Who else hears the IKE thread's events (the FQDN watcher); set once the gateway runs. */
+  private volatile java.util.function.Consumer<dev.vpngw.ikev2.IkeLog.Event> ikeEventHook = e -> {};
+
   private GatewayRuntime(GatewayConfig config) {
     this.config = config;
     this.countersPath = config.gateway().runDirectory().resolve("counters.dat");
@@ -119,6 +122,11 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
 
   Path countersPath() {
     return countersPath;
+  }
+
+  /** Hands the IKE thread's events to {@code hook} too (on the IKE thread: it must not block). */
+  void ikeEventHook(java.util.function.Consumer<dev.vpngw.ikev2.IkeLog.Event> hook) {
+    ikeEventHook = hook;
   }
 
   private void startAll(ThreadingMode mode, boolean pinThreads) throws IOException {
@@ -190,7 +198,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
             installer,
             gw.keyLogDirectory(),
             gw.ikeCookieThreshold(),
-            monitoring.ikeEvents(),
+            monitoring.ikeEvents().andThen(e -> ikeEventHook.accept(e)),
             gw.natKeepalive());
     resources.add(ike);
     IkeService ikeState = ike;

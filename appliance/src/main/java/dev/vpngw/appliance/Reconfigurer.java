@@ -3,6 +3,7 @@ package dev.vpngw.appliance;
 import dev.vpngw.appliance.config.ConfigDiff;
 import dev.vpngw.appliance.config.ConfigDocument;
 import dev.vpngw.appliance.config.ConfigException;
+import dev.vpngw.appliance.config.ConfigLoader;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.appliance.config.GatewayConfig.Connection;
 import java.io.IOException;
@@ -94,12 +95,24 @@ final class Reconfigurer {
 
   private final Host host;
   private final ConfigStore store;
+  private final ConfigLoader.Resolver resolver;
   private ConfigDocument document;
   private GatewayConfig config;
 
   Reconfigurer(Host host, ConfigStore store, ConfigDocument document, GatewayConfig config) {
+    this(host, store, document, config, ConfigLoader.Resolver.SYSTEM);
+  }
+
+  /** As above, with the sites' FQDNs resolved by {@code resolver} (tests). */
+  Reconfigurer(
+      Host host,
+      ConfigStore store,
+      ConfigDocument document,
+      GatewayConfig config,
+      ConfigLoader.Resolver resolver) {
     this.host = host;
     this.store = store;
+    this.resolver = resolver;
     this.document = document;
     this.config = config;
   }
@@ -124,7 +137,7 @@ final class Reconfigurer {
    */
   synchronized ConfigDiff apply(ConfigDocument next)
       throws ConfigException, RestartNeeded, ApplyFailed {
-    GatewayConfig nextConfig = next.validate();
+    GatewayConfig nextConfig = next.validate(resolver);
     checkLive(config.gateway(), nextConfig.gateway());
     ConfigDiff diff = ConfigDiff.of(document, config, next, nextConfig);
     // The same document can still restart a connection: a certificate file rewritten in place.

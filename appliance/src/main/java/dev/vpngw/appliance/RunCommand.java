@@ -89,7 +89,9 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin);
-        ManagementApi api = startApi(cfg, runtime, store, document)) {
+        FqdnWatcher fqdns = FqdnWatcher.start(new Reconfigurer(runtime, store, document, cfg));
+        ManagementApi api = startApi(cfg, fqdns.reconfigurer())) {
+      runtime.ikeEventHook(fqdns);
       // The JVM exits when the hooks return: wait for the teardown (keys wiped, agents stopped).
       Runtime.getRuntime()
           .addShutdownHook(
@@ -127,13 +129,11 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static ManagementApi startApi(
-      GatewayConfig cfg, GatewayRuntime runtime, ConfigStore store, ConfigDocument document)
+  private static ManagementApi startApi(GatewayConfig cfg, Reconfigurer reconfigurer)
       throws java.io.IOException {
     if (cfg.gateway().api().port() == 0) {
       return null;
     }
-    Reconfigurer reconfigurer = new Reconfigurer(runtime, store, document, cfg);
     return ManagementApi.start(
         cfg.gateway().api(),
         reconfigurer,

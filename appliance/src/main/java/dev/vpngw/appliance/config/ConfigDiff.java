@@ -17,8 +17,9 @@ import java.util.Set;
  * connection counts as changed when its own resource changed, its local network gateway's did, or
  * one of the gateway's fields every connection is built from did (the virtual network's prefixes,
  * the WAN MTU, the VPN type), its site became or stopped being the default site (forced tunneling),
- * or the credentials it loaded from files did: a certificate, key or CA file rewritten under the
- * same path changes no field of the document, yet the connection must restart to use it.
+ * the address its site's FQDN resolves to did, or the credentials it loaded from files did: a
+ * certificate, key or CA file rewritten under the same path changes no field of the document, yet
+ * the connection must restart to use it.
  *
  * @param added connections only in the new configuration
  * @param removed connections only in the running one
@@ -67,7 +68,7 @@ public record ConfigDiff(
           || defaultSites.contains(c.get("localNetworkGateway"))
           || !old.equals(c)
           || !Objects.equals(site(before, old), site(after, c))
-          || !sameCredentials(connection(beforeConfig, name), connection(afterConfig, name))) {
+          || !sameLoaded(connection(beforeConfig, name), connection(afterConfig, name))) {
         changed.add(name);
       } else {
         unchanged.add(name);
@@ -95,6 +96,15 @@ public record ConfigDiff(
       }
     }
     throw new IllegalArgumentException("the validated configuration has no connection " + name);
+  }
+
+  /**
+   * Whether two versions of a connection agree in what validation found outside the document: the
+   * address its site's FQDN resolved to, and the certificates and keys read from files.
+   */
+  static boolean sameLoaded(Connection a, Connection b) {
+    return a.localNetworkGateway().gatewayAddress().equals(b.localNetworkGateway().gatewayAddress())
+        && sameCredentials(a, b);
   }
 
   /**

@@ -42,6 +42,11 @@ public final class ConfigDocument {
     return ConfigLoader.parse(root);
   }
 
+  /** Validates the document, resolving the sites' FQDNs with {@code resolver}. */
+  public GatewayConfig validate(ConfigLoader.Resolver resolver) throws ConfigException {
+    return ConfigLoader.parse(root, resolver);
+  }
+
   /** The gateway's mapping (a copy). */
   public Map<String, Object> gateway() {
     Object g = root.get("gateway");

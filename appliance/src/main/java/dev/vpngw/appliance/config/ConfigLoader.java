@@ -85,6 +85,19 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
+  /**
+   * Turns a local network gateway's FQDN into an address: the system's resolver in the gateway, a
+   * table in tests.
+   */
+  @FunctionalInterface
+  public interface Resolver {
+    /** The address {@code fqdn} resolves to now. */
+    InetAddress resolve(String fqdn) throws UnknownHostException;
+
+    /** The system's resolver ({@link InetAddress#getByName}). */
+    Resolver SYSTEM = InetAddress::getByName;
+  }
+
   /** Loads and validates {@code file}. */
   public static GatewayConfig load(Path file) throws ConfigException, IOException {
     return parse(Files.readString(file));
@@ -112,13 +125,18 @@ public final class ConfigLoader {
 
   /** Validates a document tree as {@link #read} returns it. */
   public static GatewayConfig parse(Object document) throws ConfigException {
+    return parse(document, Resolver.SYSTEM);
+  }
+
+  /** Validates a document tree, resolving the sites' FQDNs with {@code resolver}. */
+  public static GatewayConfig parse(Object document, Resolver resolver) throws ConfigException {
     YamlNode root = YamlNode.root(document);
     root.onlyKeys(TOP);
     Gateway gateway = gateway(root.node("gateway"));
     Map<String, LocalNetworkGateway> sites = new HashMap<>();
     List<LocalNetworkGateway> siteList = new ArrayList<>();
     for (YamlNode n : root.nodes("localNetworkGateways")) {
-      LocalNetworkGateway site = site(n, gateway);
+      LocalNetworkGateway site = site(n, gateway, resolver);
       if (sites.putIfAbsent(site.name(), site) != null) {
         throw new ConfigException(
             n.field("name"), "duplicate local network gateway " + site.name());
@@ -212,7 +230,8 @@ public final class ConfigLoader {
         n.has("gatewayDefaultSite") ? n.string("gatewayDefaultSite") : null);
   }
 
-  private static LocalNetworkGateway site(YamlNode n, Gateway gateway) throws ConfigException {
+  private static LocalNetworkGateway site(YamlNode n, Gateway gateway, Resolver resolver)
+      throws ConfigException {
     n.onlyKeys(SITE);
     String name = n.string("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
@@ -241,7 +260,7 @@ public final class ConfigLoader {
         throw new ConfigException(n.field("fqdn"), "not a DNS name: " + fqdn);
       }
       try {
-        address = InetAddress.getByName(fqdn);
+        address = resolver.resolve(fqdn);
       } catch (UnknownHostException e) {
         throw new ConfigException(n.field("fqdn"), "cannot resolve " + fqdn);
       }
