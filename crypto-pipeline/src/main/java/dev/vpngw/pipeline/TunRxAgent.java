@@ -160,6 +160,9 @@ final class TunRxAgent implements Agent {
     }
     offload.add(segments);
     int tunnelId = state.fib.lookupDestination(b, PACKET_AT, length);
+    if (tunnelId != Fib.NO_ROUTE) {
+      tunnelId = state.outboundTunnel(tunnelId, b, PACKET_AT, length);
+    }
     TunnelInfo tunnel = tunnelId == Fib.NO_ROUTE ? null : state.tunnel(tunnelId);
     if (tunnel == null) {
       counters.pipeline().drop(PipelineDropReason.NO_ROUTE, segments);
@@ -204,6 +207,9 @@ final class TunRxAgent implements Agent {
       return;
     }
     int tunnelId = state.fib.lookupDestination(b, PACKET_AT, length);
+    if (tunnelId != Fib.NO_ROUTE) {
+      tunnelId = state.outboundTunnel(tunnelId, b, PACKET_AT, length);
+    }
     TunnelInfo tunnel = tunnelId == Fib.NO_ROUTE ? null : state.tunnel(tunnelId);
     if (tunnel == null) {
       counters.drop(PipelineDropReason.NO_ROUTE);
