@@ -22,11 +22,13 @@ import java.util.function.LongSupplier;
  * resolves them again and, when one moved (a site on a dynamic address), re-applies the running
  * configuration through the {@link Reconfigurer}, whose {@code ConfigDiff} then sees the site's new
  * address and restarts only that site's connections, towards the new address, without a restart of
- * the gateway. An IKE failure of such a connection (its peer stopped answering: {@code
- * peer_unreachable}) brings the next check forward, though not closer than {@link #MIN_GAP} to the
- * last, so a peer that is really down does not turn into a stream of DNS queries. A name that no
- * longer resolves keeps the last address. Runs on its own thread ({@code vpngw-fqdn}): applying a
- * change waits for the IKE thread, so the IKE thread's event only hands the work over.
+ * the gateway. A site has moved when its name no longer resolves to the address in use (one of
+ * several round-robin addresses answered first is no move). An IKE failure of such a connection
+ * (its peer stopped answering: {@code peer_unreachable}) brings the next check forward, though not
+ * closer than {@link #MIN_GAP} to the last, so a peer that is really down does not turn into a
+ * stream of DNS queries. A name that no longer resolves keeps the last address. Runs on its own
+ * thread ({@code vpngw-fqdn}): applying a change waits for the IKE thread, so the IKE thread's
+ * event only hands the work over.
  */
 final class FqdnWatcher implements Consumer<IkeLog.Event>, AutoCloseable {
   /** How often the FQDNs are resolved again. */
@@ -122,14 +124,14 @@ final class FqdnWatcher implements Consumer<IkeLog.Event>, AutoCloseable {
         continue;
       }
       try {
-        InetAddress now = resolver.resolve(site.fqdn());
-        if (!now.equals(site.gatewayAddress())) {
+        List<InetAddress> now = resolver.resolve(site.fqdn());
+        if (!now.isEmpty() && !now.contains(site.gatewayAddress())) {
           System.out.printf(
               "vpngw %s: %s (%s) now resolves to %s, was %s%n",
               running.gateway().name(),
               site.name(),
               site.fqdn(),
-              now.getHostAddress(),
+              now.stream().map(InetAddress::getHostAddress).toList(),
               site.gatewayAddress().getHostAddress());
           moved.add(site.name());
         }

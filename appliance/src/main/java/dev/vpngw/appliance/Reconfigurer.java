@@ -137,7 +137,7 @@ final class Reconfigurer {
    */
   synchronized ConfigDiff apply(ConfigDocument next)
       throws ConfigException, RestartNeeded, ApplyFailed {
-    GatewayConfig nextConfig = next.validate(resolver);
+    GatewayConfig nextConfig = next.validate(sticky(resolver, config));
     checkLive(config.gateway(), nextConfig.gateway());
     ConfigDiff diff = ConfigDiff.of(document, config, next, nextConfig);
     // The same document can still restart a connection: a certificate file rewritten in place.
@@ -208,6 +208,24 @@ final class Reconfigurer {
         diff.changed(),
         diff.unchanged().size());
     return diff;
+  }
+
+  /**
+   * {@code resolver}, but keeping the address a site given by FQDN uses now while the name still
+   * resolves to it: a name with several addresses (round-robin DNS) answers them in another order
+   * from one query to the next, and a change elsewhere must not restart that site's connections
+   * towards another of its addresses.
+   */
+  static ConfigLoader.Resolver sticky(ConfigLoader.Resolver resolver, GatewayConfig running) {
+    return fqdn -> {
+      java.util.List<java.net.InetAddress> all = resolver.resolve(fqdn);
+      for (GatewayConfig.LocalNetworkGateway site : running.localNetworkGateways()) {
+        if (fqdn.equals(site.fqdn()) && all.contains(site.gatewayAddress())) {
+          return java.util.List.of(site.gatewayAddress());
+        }
+      }
+      return all;
+    };
   }
 
   /** The aggregate bandwidth limit of {@code gateway}'s SKU in bits per second, 0 without a SKU. */

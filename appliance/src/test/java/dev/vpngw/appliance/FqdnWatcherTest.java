@@ -45,7 +45,7 @@ class FqdnWatcherTest {
 
   @TempDir Path dir;
 
-  final Map<String, InetAddress> dns = new HashMap<>();
+  final Map<String, List<InetAddress>> dns = new HashMap<>();
   final List<String> calls = new ArrayList<>();
   final AtomicLong clock = new AtomicLong(1_000_000_000L);
   Reconfigurer reconfigurer;
@@ -53,7 +53,7 @@ class FqdnWatcherTest {
 
   final ConfigLoader.Resolver resolver =
       fqdn -> {
-        InetAddress a = dns.get(fqdn);
+        List<InetAddress> a = dns.get(fqdn);
         if (a == null) {
           throw new UnknownHostException(fqdn);
         }
@@ -62,7 +62,7 @@ class FqdnWatcherTest {
 
   @BeforeEach
   void start() throws Exception {
-    dns.put("vpn.site-b.example", InetAddress.ofLiteral("192.0.2.2"));
+    dns.put("vpn.site-b.example", List.of(InetAddress.ofLiteral("192.0.2.2")));
     String yaml = YAML.formatted(dir);
     ConfigDocument doc = ConfigDocument.of(ConfigLoader.read(yaml));
     GatewayConfig config = doc.validate(resolver);
@@ -118,7 +118,7 @@ class FqdnWatcherTest {
     assertEquals(List.of(), watcher.check(), "nothing moved yet");
     assertEquals(List.of(), calls);
 
-    dns.put("vpn.site-b.example", InetAddress.ofLiteral("192.0.2.12"));
+    dns.put("vpn.site-b.example", List.of(InetAddress.ofLiteral("192.0.2.12")));
     assertEquals(List.of("site-b"), watcher.check());
     assertEquals(List.of("restart to-b 192.0.2.2 -> 192.0.2.12"), calls);
     assertEquals("192.0.2.12", addressOfB(), "the IKE peer of to-b");
@@ -127,6 +127,28 @@ class FqdnWatcherTest {
     calls.clear();
     assertEquals(List.of(), watcher.check());
     assertEquals(List.of(), calls);
+  }
+
+  /**
+   * Round-robin DNS: the name answers several addresses, in another order each time. While the one
+   * in use is among them nothing restarts, neither by the check nor by an unrelated change.
+   */
+  @Test
+  void anotherOrderOfTheSameAddressesIsNoMove() throws Exception {
+    InetAddress b = InetAddress.ofLiteral("192.0.2.2");
+    InetAddress other = InetAddress.ofLiteral("192.0.2.22");
+    dns.put("vpn.site-b.example", List.of(other, b));
+    assertEquals(List.of(), watcher.check());
+    ConfigDocument doc = reconfigurer.document();
+    Map<String, Object> c = doc.find(ConfigDocument.CONNECTIONS, "to-c");
+    c.put("routingWeight", 3);
+    reconfigurer.apply(doc.put(ConfigDocument.CONNECTIONS, "to-c", c));
+    assertEquals(List.of("restart to-c 192.0.2.3 -> 192.0.2.3"), calls);
+    assertEquals("192.0.2.2", addressOfB());
+    // The address in use gone from the answer: the site moved, to the first address given.
+    dns.put("vpn.site-b.example", List.of(other));
+    assertEquals(List.of("site-b"), watcher.check());
+    assertEquals("192.0.2.22", addressOfB());
   }
 
   @Test
@@ -140,7 +162,7 @@ class FqdnWatcherTest {
   @Test
   void anIkeFailureOfTheSiteBringsTheCheckForwardButNotTooOften() throws Exception {
     watcher.check();
-    dns.put("vpn.site-b.example", InetAddress.ofLiteral("192.0.2.12"));
+    dns.put("vpn.site-b.example", List.of(InetAddress.ofLiteral("192.0.2.12")));
     IkeLog.Event unreachable =
         new IkeLog.Event(Instant.now(), "peer_unreachable", "to-b", List.of("retransmits", "3"));
     // Within MIN_GAP of the last check: left to the next one.

@@ -91,11 +91,14 @@ public final class ConfigLoader {
    */
   @FunctionalInterface
   public interface Resolver {
-    /** The address {@code fqdn} resolves to now. */
-    InetAddress resolve(String fqdn) throws UnknownHostException;
+    /**
+     * The addresses {@code fqdn} resolves to now (at least one), the one to use first; a site gets
+     * the first.
+     */
+    List<InetAddress> resolve(String fqdn) throws UnknownHostException;
 
-    /** The system's resolver ({@link InetAddress#getByName}). */
-    Resolver SYSTEM = InetAddress::getByName;
+    /** The system's resolver ({@link InetAddress#getAllByName}). */
+    Resolver SYSTEM = fqdn -> List.of(InetAddress.getAllByName(fqdn));
   }
 
   /** Loads and validates {@code file}. */
@@ -260,7 +263,11 @@ public final class ConfigLoader {
         throw new ConfigException(n.field("fqdn"), "not a DNS name: " + fqdn);
       }
       try {
-        address = resolver.resolve(fqdn);
+        List<InetAddress> all = resolver.resolve(fqdn);
+        if (all.isEmpty()) {
+          throw new UnknownHostException(fqdn);
+        }
+        address = all.get(0);
       } catch (UnknownHostException e) {
         throw new ConfigException(n.field("fqdn"), "cannot resolve " + fqdn);
       }
