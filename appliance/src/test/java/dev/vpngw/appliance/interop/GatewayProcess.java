@@ -25,12 +25,20 @@ public final class GatewayProcess implements AutoCloseable {
   /** Writes {@code yaml} to {@code dir/name.yaml}, starts the gateway and waits until it runs. */
   public static GatewayProcess start(String namespace, Path dir, String name, String yaml)
       throws IOException {
+    return start(namespace, dir, name, yaml, List.of());
+  }
+
+  /** As above, with extra JVM flags for the gateway (system properties, say). */
+  public static GatewayProcess start(
+      String namespace, Path dir, String name, String yaml, List<String> extraJvmFlags)
+      throws IOException {
     Path config = dir.resolve(name + ".yaml");
     Path log = dir.resolve(name + ".log");
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.addAll(jvmFlags());
+    command.addAll(extraJvmFlags);
     command.addAll(
         List.of(
             "-cp",
