@@ -67,7 +67,9 @@ public final class Monitoring implements AutoCloseable {
   /** Opens the event journal if configured; exporters start with {@link #startExporters}. */
   public static Monitoring create(GatewayConfig config) throws IOException {
     Path dir = config.monitoring().eventJournal();
-    return new Monitoring(config, dir == null ? null : EventJournal.open(dir));
+    return new Monitoring(
+        config,
+        dir == null ? null : EventJournal.open(dir, config.monitoring().eventJournalDays()));
   }
 
   /** Where the IKE thread's events go: the counts, and the journal if there is one. */
