@@ -275,28 +275,13 @@ class MonitoringInteropSystemTest {
       Path trapConf = dir.resolve("snmptrapd.conf");
       Files.writeString(trapConf, "authCommunity log " + COMMUNITY + "\n");
       Path traps = dir.resolve("traps.log");
-      Process trapd =
-          new ProcessBuilder(
-                  Shell.inNamespace(
-                      t.ns("gwA"),
-                      "snmptrapd",
-                      "-f",
-                      "-Lo",
-                      "-C",
-                      "-c",
-                      trapConf.toString(),
-                      "-On",
-                      "udp:127.0.0.1:" + TRAP_PORT))
-              .redirectInput(Shell.NO_INPUT)
-              .redirectErrorStream(true)
-              .redirectOutput(traps.toFile())
-              .start();
+      Process trapd = startTrapd(t, trapConf, traps);
       try (GatewayProcess ours = GatewayProcess.start(t.ns("gwA"), dir, "ours", config);
           StrongSwan peer = startPeer(t)) {
         Shell.await(
-            Duration.ofSeconds(20),
-            () -> read(traps).contains("NET-SNMP version"),
-            () -> "snmptrapd did not start:\n" + read(traps));
+            SETTLE,
+            () -> read(traps).contains("OID: " + COLD_START),
+            () -> "no coldStart when the agent started:\n" + read(traps));
         assertEquals("2", snmpGet(t, V2C, IF_OPER_STATUS_1), "down before the tunnel");
         peer.initiate("net");
         Interop.awaitOurTunnel(ours, peer, SETTLE);
@@ -554,6 +539,7 @@ class MonitoringInteropSystemTest {
   private static final String AGENT = "udp:127.0.0.1:" + SNMP_PORT;
   private static final String LINK_UP = ".1.3.6.1.6.3.1.1.5.4";
   private static final String LINK_DOWN = ".1.3.6.1.6.3.1.1.5.3";
+  private static final String COLD_START = ".1.3.6.1.6.3.1.1.5.1";
   private static final String IF_OPER_STATUS_1 = ".1.3.6.1.2.1.2.2.1.8.1";
   private static final List<String> V2C =
       List.of("-v2c", "-c", COMMUNITY, "-On", "-Oq", "-t", "2", "-r", "1", AGENT);
@@ -745,6 +731,40 @@ class MonitoringInteropSystemTest {
         }
       }
     }
+  }
+
+  /**
+   * snmptrapd in the gateway's namespace, logging to TRAPS; returns once it listens (so the
+   * gateway's coldStart cannot be sent before), and is stopped if it never does.
+   */
+  private static Process startTrapd(Topology t, Path trapConf, Path traps) throws Exception {
+    Process trapd =
+        new ProcessBuilder(
+                Shell.inNamespace(
+                    t.ns("gwA"),
+                    "snmptrapd",
+                    "-f",
+                    "-Lo",
+                    "-C",
+                    "-c",
+                    trapConf.toString(),
+                    "-On",
+                    "udp:127.0.0.1:" + TRAP_PORT))
+            .redirectInput(Shell.NO_INPUT)
+            .redirectErrorStream(true)
+            .redirectOutput(traps.toFile())
+            .start();
+    try {
+      Shell.await(
+          Duration.ofSeconds(20),
+          () -> read(traps).contains("NET-SNMP version"),
+          () -> "snmptrapd did not start:\n" + read(traps));
+    } catch (Throwable e) {
+      trapd.destroy();
+      trapd.waitFor();
+      throw e;
+    }
+    return trapd;
   }
 
   private static String read(Path file) {
