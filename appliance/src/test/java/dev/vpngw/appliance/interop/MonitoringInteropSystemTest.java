@@ -135,7 +135,7 @@ class MonitoringInteropSystemTest {
       Path followed = dir.resolve("follow.out");
       Process follow =
           new ProcessBuilder(
-                  cliCommand(
+                  GatewayProcess.mainCommand(
                       "events",
                       "--journal",
                       journal.toString(),
@@ -491,7 +491,8 @@ class MonitoringInteropSystemTest {
     Process p =
         new ProcessBuilder(
                 Shell.inNamespace(
-                    t.ns("gwA"), cliCommand(args.toArray(String[]::new)).toArray(String[]::new)))
+                    t.ns("gwA"),
+                    GatewayProcess.mainCommand(args.toArray(String[]::new)).toArray(String[]::new)))
             .redirectInput(Shell.NO_INPUT)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
@@ -685,18 +686,9 @@ class MonitoringInteropSystemTest {
     return Long.parseLong(m.group(1));
   }
 
-  private static List<String> cliCommand(String... args) {
-    List<String> c = new ArrayList<>();
-    c.add(ProcessHandle.current().info().command().orElseThrow());
-    c.addAll(GatewayProcess.jvmFlags());
-    c.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vpngw.appliance.Main"));
-    c.addAll(List.of(args));
-    return c;
-  }
-
   /** Runs a {@code gateway} subcommand in a JVM of its own, as an operator would. */
   private static Shell.Result cli(String... args) throws IOException {
-    return Shell.run(Duration.ofSeconds(60), cliCommand(args));
+    return Shell.run(Duration.ofSeconds(60), GatewayProcess.mainCommand(args));
   }
 
   private static void assertInOrder(List<String> names, List<String> expected, List<String> lines) {
