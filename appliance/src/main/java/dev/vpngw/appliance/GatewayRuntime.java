@@ -335,7 +335,8 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   }
 
   private static DataplaneInstaller.Route route(Connection c, int mtu) {
-    return new DataplaneInstaller.Route(c.localNetworkGateway().addressPrefixes(), mtu);
+    return new DataplaneInstaller.Route(
+        c.localNetworkGateway().addressPrefixes(), mtu, c.routingWeight());
   }
 
   /**

@@ -263,7 +263,9 @@ public final class ConfigLoader {
       for (int j = 0; j < i; j++) {
         for (IpPrefix a : sites.get(i).addressPrefixes()) {
           for (IpPrefix b : sites.get(j).addressPrefixes()) {
-            if (overlaps(a, b)) {
+            // The same prefix exactly is a second path to one network (routingWeight chooses);
+            // a partial overlap is a configuration mistake.
+            if (overlaps(a, b) && !a.equals(b)) {
               throw new ConfigException(
                   root.field("localNetworkGateways[" + i + "].addressPrefixes"),
                   a + " overlaps " + b + " of " + sites.get(j).name());

@@ -106,6 +106,29 @@ class ModelValidationTest {
         "10.2.4.0/24 overlaps 10.2.0.0/16 of site-b");
   }
 
+  /**
+   * Two sites announcing the same prefix exactly are two paths to one network, chosen between by
+   * the connections' routingWeight; only a partial overlap is a mistake.
+   */
+  @Test
+  void twoSitesMayShareAPrefixExactlyAsRedundantPaths() throws ConfigException {
+    GatewayConfig c =
+        valid(
+            "",
+            ONE_SITE + site("site-c", "192.0.2.3", "10.2.0.0/16"),
+            conn("to-b", "site-b", "routingWeight: 20")
+                + conn("to-c", "site-c", "routingWeight: 10"));
+    assertEquals(20, c.connections().get(0).routingWeight());
+    assertEquals(10, c.connections().get(1).routingWeight());
+    refused(
+        yaml(
+            "",
+            ONE_SITE + site("site-c", "192.0.2.3", "10.2.0.0/16, 10.2.0.0/17"),
+            conn("to-b", "site-b", "")),
+        "localNetworkGateways[1].addressPrefixes",
+        "10.2.0.0/17 overlaps 10.2.0.0/16 of site-b");
+  }
+
   @Test
   void aConnectionMustNameAnExistingSite() {
     refused(
