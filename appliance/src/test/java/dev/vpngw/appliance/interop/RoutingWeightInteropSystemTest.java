@@ -25,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * over a second WAN link of gwA, connection {@code to-c}, routingWeight 10), each with a LAN host
  * 10.2.0.2 behind it (lanB, lanC). Our gateway A sends LAN A's traffic for 10.2.0.0/24 to the
  * tunnel of the highest routing weight that is up: to-b; when charon B stops (its Delete), to-c
- * takes the prefix; when charon B comes back (it initiates again), to-b takes it back. Which tunnel
- * carries the pings is read from our ESP counters per connection, and which LAN answers from the
- * LAN hosts' interface counters.
+ * takes the prefix; when charon B comes back (it initiates again), to-b takes it back; when site B
+ * then falls silent (nftables drops all it receives), our DPD declares it dead and to-c takes the
+ * prefix again. Which tunnel carries the pings is read from our ESP counters per connection, and
+ * which LAN answers from the LAN hosts' interface counters.
  */
 @Tag("system")
 class RoutingWeightInteropSystemTest {
@@ -67,6 +68,10 @@ class RoutingWeightInteropSystemTest {
         System.out.printf(
             "charon B stopped: our to-b tunnel gone after %d ms%n",
             (System.nanoTime() - stopped) / 1_000_000);
+        assertTrue(
+            ours.events("ike_sa_deleted_by_peer").stream()
+                .anyMatch(l -> "to-b".equals(Interop.field(l, "connection"))),
+            "charon B's Delete took the tunnel down:\n" + ours.log());
         before = outboundPackets();
         lanC = icmpIn(c.lan);
         assertTrue(t.ping("lanA", "10.2.0.2", 5), "lanA -> 10.2.0.2 over to-c" + why(ours, peerC));
@@ -87,6 +92,32 @@ class RoutingWeightInteropSystemTest {
           assertEquals(0, grew(before, after, "to-c"), "to-c idle again: " + before + " " + after);
           assertTrue(icmpIn(t.ns("lanB")) - lanB >= 5, "lanB answered again");
           assertEquals(lanC, icmpIn(c.lan), "lanC saw nothing after the return");
+
+          // Site B falls silent (its WAN drops everything): our DPD declares it dead.
+          long silent = System.nanoTime();
+          Shell.check(
+              Duration.ofSeconds(10),
+              Shell.inNamespace(
+                  t.ns("gwB"),
+                  "nft",
+                  "add table inet silent; add chain inet silent in { type filter hook prerouting"
+                      + " priority -300; policy accept; }; add rule inet silent in iifname wan0"
+                      + " drop"));
+          Shell.await(
+              SETTLE,
+              () -> !outboundPackets().containsKey("to-b"),
+              () -> "DPD never declared site B dead: " + outboundPackets() + "\n" + ours.log());
+          System.out.printf(
+              "site B silent: our DPD (2 s delay, 10 s timeout) took to-b down after %d ms%n",
+              (System.nanoTime() - silent) / 1_000_000);
+          before = outboundPackets();
+          lanC = icmpIn(c.lan);
+          assertTrue(
+              t.ping("lanA", "10.2.0.2", 5),
+              "lanA -> 10.2.0.2 over to-c after DPD" + why(ours, peerC));
+          after = outboundPackets();
+          assertTrue(grew(before, after, "to-c") >= 5, "to-c after DPD: " + before + " " + after);
+          assertTrue(icmpIn(c.lan) - lanC >= 5, "lanC answered after DPD");
         }
       }
     }
