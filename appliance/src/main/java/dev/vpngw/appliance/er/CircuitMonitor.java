@@ -61,6 +61,10 @@ public final class CircuitMonitor implements AutoCloseable {
   public static CircuitMonitor start(ExpressRouteCircuit circuit, PrintStream log)
       throws IOException {
     CircuitMonitor m = new CircuitMonitor(Objects.requireNonNull(circuit), log);
+    // A previous run killed outright leaves its routes in the kernel; the circuit starts down, so
+    // they go until it proves itself alive again.
+    m.routesInstalled = true;
+    m.reconcile(false);
     m.thread.start();
     return m;
   }

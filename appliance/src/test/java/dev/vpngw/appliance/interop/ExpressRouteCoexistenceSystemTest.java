@@ -1,5 +1,6 @@
 package dev.vpngw.appliance.interop;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -153,6 +154,28 @@ class ExpressRouteCoexistenceSystemTest {
         for (int i = 0; i < gaps.length; i++) {
           assertTrue(gaps[i] < 1000, what[i] + ": a gap of " + gaps[i] + " ms in the pings");
         }
+
+        // A crashed ExpressRoute gateway leaves its route; the next one, started while the
+        // circuit is silently broken, withdraws it before anything else; a clean stop does too.
+        er.kill();
+        assertTrue(circuitRouteShown(t), "the crash took the route with it: nothing to test");
+        run(
+            "ip",
+            "netns",
+            "exec",
+            t.ns("gwB"),
+            "nft",
+            "add table inet circuitfail; add chain inet circuitfail in"
+                + " { type filter hook prerouting priority -300; policy accept; };"
+                + " add rule inet circuitfail in iifname er0 drop");
+        try (GatewayProcess again =
+            GatewayProcess.start(t.ns("gwA"), dir, "er-again", erConfig())) {
+          assertFalse(circuitRouteShown(t), "the stale circuit route outlived the restart");
+          run("ip", "netns", "exec", t.ns("gwB"), "nft", "delete table inet circuitfail");
+          awaitLog(again, "event=circuit_up", 1);
+          assertTrue(circuitRouteShown(t), "no circuit route once it answered");
+        }
+        assertFalse(circuitRouteShown(t), "the circuit route outlived a clean stop");
       } finally {
         if (ping != null) {
           ping.destroyForcibly();
@@ -306,6 +329,13 @@ class ExpressRouteCoexistenceSystemTest {
             return e.toString();
           }
         });
+  }
+
+  /** Whether gwA's kernel has the ExpressRoute gateway's route to LAN B over the circuit. */
+  private static boolean circuitRouteShown(Topology t) throws IOException {
+    return t.exec("gwA", Duration.ofSeconds(10), "ip", "route", "show", Interop.LAN_B)
+        .output()
+        .contains("via " + ONPREM_CIRCUIT + " dev er0");
   }
 
   private static long circuitPings(Topology t) throws IOException {
