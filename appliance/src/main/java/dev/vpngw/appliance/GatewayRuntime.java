@@ -56,6 +56,14 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final Path countersPath;
 
+  /**
+   * The metric of the kernel routes into the TUN device. An ExpressRoute gateway in the same
+   * namespace routes its circuit's prefixes at a lower (preferred) metric, {@code
+   * dev.vpngw.appliance.er.CircuitMonitor#ROUTE_METRIC}: for the same prefix the kernel then
+   * prefers the circuit while it is up and falls back to the tunnel (docs/ARCHITECTURE.md).
+   */
+  static final int VPN_ROUTE_METRIC = 100;
+
   /** Kernel routes into the TUN device, by prefix, with how many connections need each. */
   private final Map<IpPrefix, Integer> kernelRoutes = new HashMap<>();
 
@@ -280,7 +288,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     if (mtu != oldMtu) {
       for (IpPrefix p : now.localNetworkGateway().addressPrefixes()) {
         if (old.localNetworkGateway().addressPrefixes().contains(p)) {
-          LinkConfig.replaceRoute(p.toString(), tun.name(), mtu);
+          LinkConfig.replaceRoute(p.toString(), tun.name(), mtu, VPN_ROUTE_METRIC);
         }
       }
     }
@@ -335,7 +343,8 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   }
 
   private static DataplaneInstaller.Route route(Connection c, int mtu) {
-    return new DataplaneInstaller.Route(c.localNetworkGateway().addressPrefixes(), mtu);
+    return new DataplaneInstaller.Route(
+        c.localNetworkGateway().addressPrefixes(), mtu, c.routingWeight());
   }
 
   /**
@@ -349,7 +358,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
       for (IpPrefix p : c.localNetworkGateway().addressPrefixes()) {
         int n = kernelRoutes.getOrDefault(p, 0);
         if (n == 0) {
-          LinkConfig.addRoute(p.toString(), tun.name(), mtu);
+          LinkConfig.addRoute(p.toString(), tun.name(), mtu, VPN_ROUTE_METRIC);
         }
         kernelRoutes.put(p, n + 1);
         added.add(p);
@@ -382,7 +391,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
       return;
     }
     kernelRoutes.remove(p);
-    LinkConfig.deleteRoute(p.toString(), tun.name());
+    LinkConfig.deleteRoute(p.toString(), tun.name(), VPN_ROUTE_METRIC);
   }
 
   private static SaConfig saConfig(Connection c, GatewayConfig.Gateway gw, ManualSa sa) {
