@@ -29,8 +29,19 @@ final class DataplaneInstaller implements ChildSaInstaller {
    *
    * @param routes the prefixes the FIB sends into the connection's tunnel
    * @param mtu the tunnel MTU: the WAN MTU less the worst ESP overhead of its proposals
+   * @param routingWeight the connection's {@code routingWeight}: of the tunnels up for one prefix,
+   *     the highest weight carries it (the cloud's rule: the higher routing weight is preferred)
    */
-  record Route(List<IpPrefix> routes, int mtu) {}
+  record Route(List<IpPrefix> routes, int mtu, int routingWeight) {
+    Route(List<IpPrefix> routes, int mtu) {
+      this(routes, mtu, 0);
+    }
+
+    /** The FIB weight of this connection's routes: the FIB prefers the lowest, we the highest. */
+    int fibWeight() {
+      return -routingWeight;
+    }
+  }
 
   private final Dataplane dataplane;
   private final Map<String, Route> connections = new HashMap<>();
@@ -86,7 +97,7 @@ final class DataplaneInstaller implements ChildSaInstaller {
             route.mtu(),
             true,
             selectors);
-    dataplane.addTunnel(tunnel, route.routes());
+    dataplane.addTunnel(tunnel, route.routes(), route.fibWeight());
     used.set(id);
     try {
       dataplane.installInbound(id, inbound);
@@ -122,7 +133,7 @@ final class DataplaneInstaller implements ChildSaInstaller {
             route.mtu(),
             true,
             selectors);
-    dataplane.addTunnel(tunnel, routes(connection, selectors));
+    dataplane.addTunnel(tunnel, routes(connection, selectors), route.fibWeight());
     used.set(id);
     return id;
   }

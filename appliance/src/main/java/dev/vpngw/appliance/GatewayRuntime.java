@@ -57,6 +57,14 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   private final Path countersPath;
 
   /**
+   * The metric of the kernel routes into the TUN device. An ExpressRoute gateway in the same
+   * namespace routes its circuit's prefixes at a lower (preferred) metric, {@code
+   * dev.vpngw.appliance.er.CircuitMonitor#ROUTE_METRIC}: for the same prefix the kernel then
+   * prefers the circuit while it is up and falls back to the tunnel (docs/ARCHITECTURE.md).
+   */
+  static final int VPN_ROUTE_METRIC = 100;
+
+  /**
    * The routing table of forced tunneling: the default route into the TUN device, consulted only
    * for packets from the virtual network (rule {@link #DEFAULT_SITE_RULE}) that the main table has
    * no more specific route for (rule {@link #MAIN_UNLESS_DEFAULT_RULE}).
@@ -319,9 +327,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
       List<KernelItem> before = kernelItems(old, oldGw);
       for (KernelItem k : kernelItems(now, gw)) {
         if (before.contains(k) && k.kind() == Kind.ROUTE) {
-          LinkConfig.replaceRoute(k.prefix().toString(), tun.name(), mtu);
+          LinkConfig.replaceRoute(k.prefix().toString(), tun.name(), mtu, VPN_ROUTE_METRIC);
         } else if (before.contains(k) && k.kind() == Kind.DEFAULT_ROUTE) {
-          LinkConfig.replaceRoute(k.prefix().toString(), tun.name(), mtu, DEFAULT_SITE_TABLE);
+          LinkConfig.replaceTableRoute(k.prefix().toString(), tun.name(), mtu, DEFAULT_SITE_TABLE);
         }
       }
     }
@@ -380,7 +388,7 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     if (isDefaultSite(c, gw)) {
       routes.addAll(defaultPrefixes(gw));
     }
-    return new DataplaneInstaller.Route(List.copyOf(routes), mtu);
+    return new DataplaneInstaller.Route(List.copyOf(routes), mtu, c.routingWeight());
   }
 
   /** Whether {@code c} leads to the gateway's default site (forced tunneling). */
@@ -461,8 +469,8 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   private void install(KernelItem k, int mtu) throws IOException {
     String p = k.prefix().toString();
     switch (k.kind()) {
-      case ROUTE -> LinkConfig.addRoute(p, tun.name(), mtu);
-      case DEFAULT_ROUTE -> LinkConfig.addRoute(p, tun.name(), mtu, DEFAULT_SITE_TABLE);
+      case ROUTE -> LinkConfig.addRoute(p, tun.name(), mtu, VPN_ROUTE_METRIC);
+      case DEFAULT_ROUTE -> LinkConfig.addTableRoute(p, tun.name(), mtu, DEFAULT_SITE_TABLE);
       case MAIN_UNLESS_DEFAULT ->
           LinkConfig.addMainUnlessDefaultRule(k.prefix().isIpv6(), MAIN_UNLESS_DEFAULT_RULE);
       case FROM_VNET -> LinkConfig.addSourceRule(p, DEFAULT_SITE_TABLE, DEFAULT_SITE_RULE);
@@ -481,8 +489,8 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     kernelRoutes.remove(k);
     String p = k.prefix().toString();
     switch (k.kind()) {
-      case ROUTE -> LinkConfig.deleteRoute(p, tun.name());
-      case DEFAULT_ROUTE -> LinkConfig.deleteRoute(p, tun.name(), DEFAULT_SITE_TABLE);
+      case ROUTE -> LinkConfig.deleteRoute(p, tun.name(), VPN_ROUTE_METRIC);
+      case DEFAULT_ROUTE -> LinkConfig.deleteTableRoute(p, tun.name(), DEFAULT_SITE_TABLE);
       case MAIN_UNLESS_DEFAULT ->
           LinkConfig.deleteMainUnlessDefaultRule(k.prefix().isIpv6(), MAIN_UNLESS_DEFAULT_RULE);
       case FROM_VNET -> LinkConfig.deleteSourceRule(p, DEFAULT_SITE_TABLE, DEFAULT_SITE_RULE);

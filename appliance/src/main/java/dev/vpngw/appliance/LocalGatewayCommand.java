@@ -78,35 +78,18 @@ final class LocalGatewayCommand implements Callable<Integer> {
   }
 
   @Command(name = "create", description = "Create a local network gateway.")
-  int create(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name,
-      @Mixin Fields f) {
-    return ResourceCli.put(o, COLLECTION, name, true, f::applyTo);
+  int create(@Mixin ApiOptions o, @Mixin ResourceName id, @Mixin Fields f) {
+    return ResourceCli.put(o, COLLECTION, id.name, true, f::applyTo);
   }
 
   @Command(name = "update", description = "Change a local network gateway.")
-  int update(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name,
-      @Mixin Fields f) {
-    return ResourceCli.put(o, COLLECTION, name, false, f::applyTo);
+  int update(@Mixin ApiOptions o, @Mixin ResourceName id, @Mixin Fields f) {
+    return ResourceCli.put(o, COLLECTION, id.name, false, f::applyTo);
   }
 
   @Command(name = "show", description = "Show a local network gateway.")
-  int show(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name) {
-    return ResourceCli.show(o, COLLECTION, name);
+  int show(@Mixin ApiOptions o, @Mixin ResourceName id) {
+    return ResourceCli.show(o, COLLECTION, id.name);
   }
 
   @Command(name = "list", description = "List the local network gateways.")
@@ -129,12 +112,7 @@ final class LocalGatewayCommand implements Callable<Integer> {
   @Command(
       name = "delete",
       description = "Delete a local network gateway (no connection may use it).")
-  int delete(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name) {
-    return ResourceCli.delete(o, COLLECTION, name);
+  int delete(@Mixin ApiOptions o, @Mixin ResourceName id) {
+    return ResourceCli.delete(o, COLLECTION, id.name);
   }
 }

@@ -4,6 +4,7 @@ import dev.vpngw.appliance.config.ConfigDocument;
 import dev.vpngw.appliance.config.ConfigException;
 import dev.vpngw.appliance.config.ConfigLoader;
 import dev.vpngw.appliance.config.GatewayConfig;
+import dev.vpngw.appliance.er.ExpressRouteGateway;
 import dev.vpngw.crypto.kat.SelfTest;
 import dev.vpngw.pipeline.ThreadingMode;
 import java.io.PrintStream;
@@ -80,6 +81,9 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("vpngw: configuration refused: " + e.getMessage());
       return 2;
     }
+    if (cfg.gateway().gatewayType() == GatewayConfig.GatewayType.ExpressRoute) {
+      return runExpressRoute(cfg, out);
+    }
     java.io.ByteArrayOutputStream selfTest = new java.io.ByteArrayOutputStream();
     if (!SelfTest.run(new PrintStream(selfTest, true))) {
       System.err.print(selfTest);
@@ -121,6 +125,49 @@ final class RunCommand implements Callable<Integer> {
               + cfg.gateway().name()
               + ": running; status: gateway status --counters "
               + runtime.countersPath());
+      out.flush();
+      stop.await();
+    } finally {
+      closed.countDown();
+    }
+    return 0;
+  }
+
+  /**
+   * An ExpressRoute gateway: its circuits' monitors until stopped. No crypto, no tunnels, no
+   * management API (its configuration is the file).
+   */
+  private static int runExpressRoute(GatewayConfig cfg, PrintStream out)
+      throws java.io.IOException, InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    try (ExpressRouteGateway gateway = ExpressRouteGateway.start(cfg, out)) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    stop.countDown();
+                    try {
+                      closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  },
+                  "vpngw-shutdown"));
+      for (GatewayConfig.ExpressRouteCircuit c : cfg.expressRouteCircuits()) {
+        out.printf(
+            "vpngw %s: circuit %s on %s to %s, prefixes %s, echo probe every %d ms x %d to port"
+                + " %d%n",
+            cfg.gateway().name(),
+            c.name(),
+            c.device(),
+            c.peerAddress().getHostAddress(),
+            c.addressPrefixes(),
+            c.liveness().interval().toMillis(),
+            c.liveness().multiplier(),
+            c.liveness().port());
+      }
+      out.println("vpngw " + cfg.gateway().name() + ": running; ExpressRoute gateway");
       out.flush();
       stop.await();
     } finally {

@@ -152,39 +152,22 @@ final class VpnConnectionCommand implements Callable<Integer> {
   }
 
   @Command(name = "create", description = "Create a connection.")
-  int create(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name,
-      @Mixin Fields f) {
+  int create(@Mixin ApiOptions o, @Mixin ResourceName id, @Mixin Fields f) {
     if (f.localGateway == null) {
       System.err.println("vpngw: --local-gateway2 is required");
       return 2;
     }
-    return ResourceCli.put(o, COLLECTION, name, true, f::applyTo);
+    return ResourceCli.put(o, COLLECTION, id.name, true, f::applyTo);
   }
 
   @Command(name = "update", description = "Change a connection (it restarts; the others do not).")
-  int update(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name,
-      @Mixin Fields f) {
-    return ResourceCli.put(o, COLLECTION, name, false, f::applyTo);
+  int update(@Mixin ApiOptions o, @Mixin ResourceName id, @Mixin Fields f) {
+    return ResourceCli.put(o, COLLECTION, id.name, false, f::applyTo);
   }
 
   @Command(name = "show", description = "Show a connection (never its shared key).")
-  int show(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name) {
-    return ResourceCli.show(o, COLLECTION, name);
+  int show(@Mixin ApiOptions o, @Mixin ResourceName id) {
+    return ResourceCli.show(o, COLLECTION, id.name);
   }
 
   @Command(name = "list", description = "List the connections.")
@@ -212,12 +195,7 @@ final class VpnConnectionCommand implements Callable<Integer> {
   }
 
   @Command(name = "delete", description = "Delete a connection (its peer is told).")
-  int delete(
-      @Mixin ApiOptions o,
-      @Option(
-              names = {"--name", "-n"},
-              required = true)
-          String name) {
-    return ResourceCli.delete(o, COLLECTION, name);
+  int delete(@Mixin ApiOptions o, @Mixin ResourceName id) {
+    return ResourceCli.delete(o, COLLECTION, id.name);
   }
 }

@@ -1,6 +1,7 @@
 package dev.vpngw.appliance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.selector.TrafficSelector;
@@ -66,5 +67,14 @@ class DataplaneInstallerTest {
     assertEquals(
         List.of(),
         DataplaneInstaller.routes(p("10.2.0.0/16"), List.of(TrafficSelector.parse("10.3.0.0/16"))));
+  }
+
+  /** The cloud prefers the higher routing weight; the FIB the lower weight. */
+  @Test
+  void aHigherRoutingWeightIsALowerFibWeight() {
+    DataplaneInstaller.Route preferred = new DataplaneInstaller.Route(p("10.2.0.0/16"), 1400, 20);
+    DataplaneInstaller.Route backup = new DataplaneInstaller.Route(p("10.2.0.0/16"), 1400, 10);
+    assertTrue(preferred.fibWeight() < backup.fibWeight());
+    assertEquals(0, new DataplaneInstaller.Route(p("10.2.0.0/16"), 1400).fibWeight());
   }
 }

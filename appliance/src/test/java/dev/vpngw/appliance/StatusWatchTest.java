@@ -9,7 +9,6 @@ import dev.vpngw.sa.SecurityAssociation.Direction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
@@ -32,20 +31,9 @@ class StatusWatchTest {
             SaCounters.allocate(file.manager(), "to-site", 0, Direction.INBOUND, 1, "192.0.2.2");
         SaCounters sent =
             SaCounters.allocate(file.manager(), "to-site", 0, Direction.OUTBOUND, 2, "192.0.2.2")) {
-      List<String> command = new ArrayList<>();
-      command.add(ProcessHandle.current().info().command().orElseThrow());
-      command.addAll(GatewayProcess.jvmFlags());
-      command.addAll(
-          List.of(
-              "-cp",
-              System.getProperty("java.class.path"),
-              "dev.vpngw.appliance.Main",
-              "status",
-              "--counters",
-              path.toString(),
-              "--watch",
-              "--interval",
-              "0.5"));
+      List<String> command =
+          GatewayProcess.mainCommand(
+              "status", "--counters", path.toString(), "--watch", "--interval", "0.5");
       Process p =
           new ProcessBuilder(command)
               .redirectErrorStream(true)

@@ -45,7 +45,7 @@ class VnetToVnetSystemTest {
       sites.startGateways();
       TwoSites.Result check =
           TwoSites.tryRun(
-              java(
+              GatewayProcess.mainCommand(
                   "validate",
                   "--config",
                   sites.configFile("A").toString(),
@@ -181,15 +181,6 @@ class VnetToVnetSystemTest {
     } catch (Exception e) {
       return false;
     }
-  }
-
-  private static List<String> java(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElseThrow());
-    command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), "dev.vpngw.appliance.Main"));
-    command.addAll(List.of(args));
-    return command;
   }
 
   private static String logs(Path a, Path b) {

@@ -407,6 +407,18 @@ public final class Dataplane implements AutoCloseable {
    *     than the dataplane's packet slots
    */
   public synchronized void addTunnel(TunnelInfo tunnel, List<IpPrefix> routes) {
+    addTunnel(tunnel, routes, 0);
+  }
+
+  /**
+   * Starts carrying a tunnel whose routes compete with other tunnels' routes to the same prefixes:
+   * of the tunnels carrying a prefix, the one of lowest {@code weight} gets its packets (a tie goes
+   * to the lower tunnel id, {@link dev.vpngw.fib.FibBuilder}); when it is removed the next one
+   * takes over with the same routing update. Otherwise as {@link #addTunnel(TunnelInfo, List)}.
+   *
+   * @param weight the routes' FIB weight: lower is preferred
+   */
+  public synchronized void addTunnel(TunnelInfo tunnel, List<IpPrefix> routes, int weight) {
     if (tunnel.worker() >= options.workers()) {
       throw new IllegalArgumentException(
           "tunnel " + tunnel.name() + ": worker " + tunnel.worker() + " of " + options.workers());
@@ -436,7 +448,7 @@ public final class Dataplane implements AutoCloseable {
     generations[tunnel.id()] = ++lastGeneration;
     command(tunnel.worker(), new WorkerCommand.AddTunnel(tunnel, generations[tunnel.id()]));
     for (IpPrefix p : own) {
-      fibBuilder.add(p, tunnel.id());
+      fibBuilder.add(p, tunnel.id(), weight);
     }
     routesByTunnel.put(tunnel.id(), own);
     publish(tunnels, generations, routing.spiToWorkerCopy());

@@ -180,6 +180,41 @@ class DataplaneTest {
     await(() -> saCounters("site-y in spi 0x00007001") > 0);
   }
 
+  /**
+   * Several tunnels carry one prefix (two sites announcing it): the one of lowest weight routes it
+   * while it exists (ties: the lower id); removing it (its SA deleted, its peer dead) hands the
+   * prefix to the next in the same routing update, and its return takes the prefix back. A narrower
+   * prefix of another tunnel still wins by longest match whatever the weights.
+   */
+  @Test
+  void aSharedPrefixGoesToTheTunnelOfLowestWeightAndFailsOverInOrder() throws Exception {
+    Dataplane dataplane = start(false);
+    IpPrefix shared = IpPrefix.parse("10.2.0.0/16");
+    int inShared = 0x0a020009;
+    int inNarrow = 0x0a020109;
+    dataplane.addTunnel(tunnel(1, "weight-10", LO4), List.of(shared), -10);
+    assertEquals(1, dataplane.routing().fib.lookupIpv4(inShared));
+    dataplane.addTunnel(tunnel(2, "weight-20", LO4), List.of(shared), -20);
+    assertEquals(2, dataplane.routing().fib.lookupIpv4(inShared), "the higher routing weight");
+    dataplane.addTunnel(tunnel(3, "weight-20-too", LO4), List.of(shared), -20);
+    assertEquals(2, dataplane.routing().fib.lookupIpv4(inShared), "a tie goes to the lower id");
+    dataplane.addTunnel(
+        tunnel(4, "narrow-weight-0", LO4), List.of(IpPrefix.parse("10.2.1.0/24")), 0);
+    assertEquals(4, dataplane.routing().fib.lookupIpv4(inNarrow), "longest match first");
+    assertEquals(2, dataplane.routing().fib.lookupIpv4(inShared));
+
+    dataplane.removeTunnel(2);
+    assertEquals(3, dataplane.routing().fib.lookupIpv4(inShared));
+    dataplane.removeTunnel(3);
+    assertEquals(1, dataplane.routing().fib.lookupIpv4(inShared));
+    dataplane.addTunnel(tunnel(2, "weight-20-back", LO4), List.of(shared), -20);
+    assertEquals(2, dataplane.routing().fib.lookupIpv4(inShared), "back to the preferred one");
+    dataplane.removeTunnel(2);
+    dataplane.removeTunnel(1);
+    assertEquals(Fib.NO_ROUTE, dataplane.routing().fib.lookupIpv4(inShared));
+    assertEquals(4, dataplane.routing().fib.lookupIpv4(inNarrow));
+  }
+
   @Test
   void aPeerUpdateIsPublishedAndNeedsASocketForTheNewPeer() throws Exception {
     Dataplane dataplane = start(false);

@@ -33,7 +33,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
-      Set.of("gateway", "localNetworkGateways", "connections", "monitoring");
+      Set.of(
+          "gateway", "localNetworkGateways", "connections", "monitoring", "expressRouteCircuits");
   private static final Set<String> GATEWAY =
       Set.of(
           "name",
@@ -169,7 +170,12 @@ public final class ConfigLoader {
             ? MonitoringConfig.parse(root.node("monitoring"), gateway.runDirectory())
             : MonitoringConfig.defaults(gateway.runDirectory());
     GatewayConfig config =
-        new GatewayConfig(gateway, List.copyOf(siteList), List.copyOf(connections), monitoring);
+        new GatewayConfig(
+            gateway,
+            List.copyOf(siteList),
+            List.copyOf(connections),
+            monitoring,
+            ExpressRouteLoader.circuits(root, gateway));
     ModelRules.check(root, config);
     return config;
   }
@@ -291,7 +297,9 @@ public final class ConfigLoader {
       for (int j = 0; j < i; j++) {
         for (IpPrefix a : sites.get(i).addressPrefixes()) {
           for (IpPrefix b : sites.get(j).addressPrefixes()) {
-            if (overlaps(a, b)) {
+            // The same prefix exactly is a second path to one network (routingWeight chooses);
+            // a partial overlap is a configuration mistake.
+            if (overlaps(a, b) && !a.equals(b)) {
               throw new ConfigException(
                   root.field("localNetworkGateways[" + i + "].addressPrefixes"),
                   a + " overlaps " + b + " of " + sites.get(j).name());
@@ -400,7 +408,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static InetAddress address(YamlNode n, String key) throws ConfigException {
+  static InetAddress address(YamlNode n, String key) throws ConfigException {
     String s = n.string(key);
     if (!s.matches("[0-9a-fA-F:.]+")) {
       throw new ConfigException(n.field(key), "not an IP address: " + s);
@@ -412,8 +420,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static List<IpPrefix> prefixes(YamlNode n, String key, boolean required)
-      throws ConfigException {
+  static List<IpPrefix> prefixes(YamlNode n, String key, boolean required) throws ConfigException {
     List<String> raw = n.strings(key);
     if (required && raw.isEmpty()) {
       throw new ConfigException(n.field(key), "needs at least one prefix");

@@ -17,12 +17,45 @@ import java.util.List;
  * @param localNetworkGateways the sites
  * @param connections the tunnels
  * @param monitoring the Prometheus endpoint and the event journal
+ * @param expressRouteCircuits the private circuits an ExpressRoute gateway is bound to (empty for a
+ *     Vpn gateway)
  */
 public record GatewayConfig(
     Gateway gateway,
     List<LocalNetworkGateway> localNetworkGateways,
     List<Connection> connections,
-    MonitoringConfig monitoring) {
+    MonitoringConfig monitoring,
+    List<ExpressRouteCircuit> expressRouteCircuits) {
+
+  /**
+   * A private circuit (ExpressRoute): a routed link from the gateway's namespace to the on-premises
+   * edge, whose prefixes the gateway routes over it, in preference to a VPN's, while a liveness
+   * probe finds it alive.
+   *
+   * @param name the circuit's name (logs)
+   * @param device the gateway's interface on the circuit
+   * @param peerAddress the on-premises edge's address on the circuit: next hop and echo target
+   * @param addressPrefixes the on-premises prefixes learnt over the circuit (given here, standing
+   *     for the routes BGP would bring)
+   * @param liveness the echo probe
+   */
+  public record ExpressRouteCircuit(
+      String name,
+      String device,
+      InetAddress peerAddress,
+      List<IpPrefix> addressPrefixes,
+      Liveness liveness) {}
+
+  /**
+   * The circuit's liveness probe, BFD's echo function in spirit (RFC 5880 6.4): a UDP datagram
+   * every {@code interval} that the far end sends back; {@code multiplier} intervals without an
+   * answer declare the circuit down, {@code multiplier} answers in a row bring it up.
+   *
+   * @param interval time between probes
+   * @param multiplier the detection multiplier
+   * @param port the far end's UDP port (BFD echo's 3785 by default)
+   */
+  public record Liveness(Duration interval, int multiplier, int port) {}
 
   /**
    * The virtual network gateway.

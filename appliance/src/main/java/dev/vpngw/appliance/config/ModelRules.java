@@ -48,7 +48,9 @@ final class ModelRules {
       String at = root.field("connections[" + i + "]");
       if (c.connectionType() == ConnectionType.ExpressRoute) {
         throw new ConfigException(
-            at + ".connectionType", "ExpressRoute circuits are not supported yet");
+            at + ".connectionType",
+            "a circuit is bound to an ExpressRoute gateway (gatewayType: ExpressRoute) in its"
+                + " expressRouteCircuits, not by a connection");
       }
       if (g.gatewayType() == GatewayType.ExpressRoute) {
         throw new ConfigException(

@@ -17,9 +17,14 @@ import java.util.Set;
  *
  * @param metrics the Prometheus endpoint, or null for none (the default)
  * @param eventJournal the directory of the event journal, or null for none
+ * @param eventJournalDays how many days (daily files) the event journal keeps
  * @param snmp the SNMP agent, or null for none (the default)
  */
-public record MonitoringConfig(Metrics metrics, Path eventJournal, Snmp snmp) {
+public record MonitoringConfig(
+    Metrics metrics, Path eventJournal, int eventJournalDays, Snmp snmp) {
+  /** Days the event journal keeps by default. */
+  public static final int DEFAULT_JOURNAL_DAYS = 14;
+
   /**
    * The Prometheus {@code /metrics} endpoint.
    *
@@ -65,7 +70,8 @@ public record MonitoringConfig(Metrics metrics, Path eventJournal, Snmp snmp) {
     }
   }
 
-  private static final Set<String> KEYS = Set.of("metrics", "eventJournal", "snmp");
+  private static final Set<String> KEYS =
+      Set.of("metrics", "eventJournal", "eventJournalDays", "snmp");
   private static final Set<String> METRICS = Set.of("address", "port");
   private static final Set<String> SNMP =
       Set.of("address", "port", "community", "users", "trapTargets");
@@ -73,7 +79,7 @@ public record MonitoringConfig(Metrics metrics, Path eventJournal, Snmp snmp) {
 
   /** No endpoint; the journal in the run directory's {@code events}. */
   static MonitoringConfig defaults(Path runDirectory) {
-    return new MonitoringConfig(null, runDirectory.resolve("events"), null);
+    return new MonitoringConfig(null, runDirectory.resolve("events"), DEFAULT_JOURNAL_DAYS, null);
   }
 
   private static Snmp snmp(YamlNode n) throws ConfigException {
@@ -167,8 +173,9 @@ public record MonitoringConfig(Metrics metrics, Path eventJournal, Snmp snmp) {
           new Metrics(listenAddress(m, "address", "127.0.0.1"), (int) m.number("port", 1, 65_535));
     }
     Path journal = n.bool("eventJournal", true) ? runDirectory.resolve("events") : null;
+    int days = (int) n.number("eventJournalDays", 1, 3_650, DEFAULT_JOURNAL_DAYS);
     Snmp snmp = n.has("snmp") ? snmp(n.node("snmp")) : null;
-    return new MonitoringConfig(metrics, journal, snmp);
+    return new MonitoringConfig(metrics, journal, days, snmp);
   }
 
   /** An IP address literal (no name lookups: a config must not depend on DNS). */

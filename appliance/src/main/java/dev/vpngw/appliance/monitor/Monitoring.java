@@ -3,6 +3,7 @@ package dev.vpngw.appliance.monitor;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.appliance.config.MonitoringConfig;
 import dev.vpngw.appliance.events.EventJournal;
+import dev.vpngw.appliance.snmp.InterfaceIndexes;
 import dev.vpngw.appliance.snmp.MibView;
 import dev.vpngw.appliance.snmp.SnmpAgent;
 import dev.vpngw.counters.CountersFile;
@@ -51,6 +52,7 @@ public final class Monitoring implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private final Map<String, Boolean> lastUp = new HashMap<>();
   private final Map<String, Long> lastChange = new ConcurrentHashMap<>();
+  private final InterfaceIndexes ifIndexes = new InterfaceIndexes();
   private CountersFile.Reader counters;
   private ScheduledExecutorService sampler;
   private MetricsServer server;
@@ -67,7 +69,9 @@ public final class Monitoring implements AutoCloseable {
   /** Opens the event journal if configured; exporters start with {@link #startExporters}. */
   public static Monitoring create(GatewayConfig config) throws IOException {
     Path dir = config.monitoring().eventJournal();
-    return new Monitoring(config, dir == null ? null : EventJournal.open(dir));
+    return new Monitoring(
+        config,
+        dir == null ? null : EventJournal.open(dir, config.monitoring().eventJournalDays()));
   }
 
   /** Where the IKE thread's events go: the counts, and the journal if there is one. */
@@ -104,6 +108,7 @@ public final class Monitoring implements AutoCloseable {
                   .map(
                       c ->
                           new MibView.Interface(
+                              ifIndexes.of(c.name()),
                               c.name(),
                               c.localNetworkGateway().gatewayAddress().getHostAddress(),
                               mtu.applyAsInt(c)))
@@ -118,6 +123,7 @@ public final class Monitoring implements AutoCloseable {
                   lastChange,
                   ikeFigures(ike.get()));
       snmp = SnmpAgent.start(m.snmp(), config.gateway().name(), new RecentMib(build));
+      snmp.coldStart(uptimeHundredths());
     }
     sampler =
         Executors.newSingleThreadScheduledExecutor(
@@ -176,16 +182,15 @@ public final class Monitoring implements AutoCloseable {
 
   private void sampleOnce() {
     ConnectionTotals.Sample s = totals.update(counters.snapshot());
-    List<GatewayConfig.Connection> connections = running.get();
-    for (int i = 0; i < connections.size(); i++) {
-      String name = connections.get(i).name();
+    for (GatewayConfig.Connection c : running.get()) {
+      String name = c.name();
       boolean up = s.up(name);
       Boolean before = lastUp.put(name, up);
       if (before != null && before != up) {
         long now = uptimeHundredths();
         lastChange.put(name, now);
         if (snmp != null) {
-          snmp.linkChanged(i + 1, up, now);
+          snmp.linkChanged(ifIndexes.of(name), up, now);
         }
       }
     }

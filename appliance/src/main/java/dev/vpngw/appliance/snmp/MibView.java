@@ -18,7 +18,8 @@ import org.snmp4j.smi.Variable;
  * One moment of the agent's MIB as a sorted map from instance OID to value, built for each request
  * from a counters sample: the system group (RFC 3418), IF-MIB (RFC 2863) with one interface per
  * connection, and the project's VPNGW-MIB (monitoring/VPNGW-MIB.txt). GET and GETNEXT are lookups
- * in it. Interface indexes follow the configuration's order of connections, from 1.
+ * in it. Each interface carries its own ifIndex ({@link InterfaceIndexes}), so indexes stay put
+ * when connections come and go.
  *
  * <p>IF-MIB's 32-bit counters are the 64-bit ones modulo 2^32, as RFC 2863 3.1.6 allows; managers
  * should read the ifHC* columns.
@@ -96,11 +97,12 @@ public final class MibView {
   /**
    * A connection as an interface.
    *
+   * @param index its ifIndex
    * @param name its name (ifDescr, ifName)
    * @param peer its peer's address (ifAlias)
    * @param mtu the tunnel MTU
    */
-  public record Interface(String name, String peer, int mtu) {}
+  public record Interface(int index, String name, String peer, int mtu) {}
 
   /**
    * IKE figures for VPNGW-MIB.
@@ -138,9 +140,8 @@ public final class MibView {
     m.put(SYS_NAME, new OctetString(gatewayName));
     m.put(IF_NUMBER, new Integer32(interfaces.size()));
     long up = 0;
-    for (int i = 0; i < interfaces.size(); i++) {
-      Interface f = interfaces.get(i);
-      int index = i + 1;
+    for (Interface f : interfaces) {
+      int index = f.index;
       ConnectionTotals.Traffic t = sample.connection(f.name);
       boolean isUp = sample.up(f.name);
       up += isUp ? 1 : 0;

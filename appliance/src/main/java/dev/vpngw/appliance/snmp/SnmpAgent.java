@@ -47,9 +47,9 @@ import org.snmp4j.transport.DefaultUdpTransportMapping;
  * The read-only SNMP agent (SNMP4J): answers GET, GETNEXT and GETBULK over the {@link MibView} of
  * the moment, to SNMPv2c with the configured community and to SNMPv3 USM users at authPriv
  * (HMAC-SHA-256 authentication, RFC 7860; AES-128 privacy, RFC 3826), and sends SNMPv2c
- * linkUp/linkDown notifications (RFC 2863) when a connection goes up or down. Anything else (SET,
- * SNMPv1, a wrong community, a v3 request below authPriv) gets no data: a wrong community no answer
- * at all, as net-snmp does, a v3 request an authorizationError.
+ * notifications: coldStart when it starts, linkUp/linkDown (RFC 2863) when a connection goes up or
+ * down. Anything else (SET, SNMPv1, a wrong community, a v3 request below authPriv) gets no data: a
+ * wrong community no answer at all, as net-snmp does, a v3 request an authorizationError.
  *
  * <p>SNMP4J runs the responder on its UDP listener thread; each request takes the {@link MibView}
  * its supplier gives (the gateway's is rebuilt from the counters file and the IKE thread at most
@@ -226,22 +226,34 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
   }
 
   /**
+   * Sends coldStart (RFC 3418 snmpTraps.1) to every trap target: the agent has (re)started, so a
+   * manager knows counters and interface indexes started again.
+   */
+  public void coldStart(long uptimeHundredths) {
+    notify(notification(uptimeHundredths, SnmpConstants.coldStart));
+  }
+
+  /**
    * Sends linkUp or linkDown for interface {@code ifIndex} to every trap target (SNMPv2c, RFC 3416
    * 4.2.6: sysUpTime.0, snmpTrapOID.0, then ifIndex, ifAdminStatus, ifOperStatus).
    */
   public void linkChanged(int ifIndex, boolean up, long uptimeHundredths) {
-    if (trapTargets.isEmpty()) {
-      return;
-    }
-    PDU trap = new PDU();
-    trap.setType(PDU.TRAP);
-    trap.add(new VariableBinding(SnmpConstants.sysUpTime, new TimeTicks(uptimeHundredths)));
-    trap.add(
-        new VariableBinding(
-            SnmpConstants.snmpTrapOID, up ? SnmpConstants.linkUp : SnmpConstants.linkDown));
+    PDU trap = notification(uptimeHundredths, up ? SnmpConstants.linkUp : SnmpConstants.linkDown);
     trap.add(column(MibView.IF_INDEX, ifIndex, ifIndex));
     trap.add(column(MibView.IF_ADMIN_STATUS, ifIndex, MibView.UP));
     trap.add(column(MibView.IF_OPER_STATUS, ifIndex, up ? MibView.UP : MibView.DOWN));
+    notify(trap);
+  }
+
+  private static PDU notification(long uptimeHundredths, OID trapOid) {
+    PDU trap = new PDU();
+    trap.setType(PDU.TRAP);
+    trap.add(new VariableBinding(SnmpConstants.sysUpTime, new TimeTicks(uptimeHundredths)));
+    trap.add(new VariableBinding(SnmpConstants.snmpTrapOID, trapOid));
+    return trap;
+  }
+
+  private void notify(PDU trap) {
     for (InetSocketAddress to : trapTargets) {
       CommunityTarget<UdpAddress> target =
           new CommunityTarget<>(

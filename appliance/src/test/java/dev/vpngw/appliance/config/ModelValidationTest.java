@@ -106,6 +106,29 @@ class ModelValidationTest {
         "10.2.4.0/24 overlaps 10.2.0.0/16 of site-b");
   }
 
+  /**
+   * Two sites announcing the same prefix exactly are two paths to one network, chosen between by
+   * the connections' routingWeight; only a partial overlap is a mistake.
+   */
+  @Test
+  void twoSitesMayShareAPrefixExactlyAsRedundantPaths() throws ConfigException {
+    GatewayConfig c =
+        valid(
+            "",
+            ONE_SITE + site("site-c", "192.0.2.3", "10.2.0.0/16"),
+            conn("to-b", "site-b", "routingWeight: 20")
+                + conn("to-c", "site-c", "routingWeight: 10"));
+    assertEquals(20, c.connections().get(0).routingWeight());
+    assertEquals(10, c.connections().get(1).routingWeight());
+    refused(
+        yaml(
+            "",
+            ONE_SITE + site("site-c", "192.0.2.3", "10.2.0.0/16, 10.2.0.0/17"),
+            conn("to-b", "site-b", "")),
+        "localNetworkGateways[1].addressPrefixes",
+        "10.2.0.0/17 overlaps 10.2.0.0/16 of site-b");
+  }
+
   @Test
   void aConnectionMustNameAnExistingSite() {
     refused(
@@ -483,15 +506,60 @@ class ModelValidationTest {
   }
 
   @Test
-  void expressRouteIsModelledButNotCarriedYet() {
+  void expressRouteCircuitsBelongToAnExpressRouteGateway() throws ConfigException {
     refused(
         yaml("", ONE_SITE, conn("to-b", "site-b", "connectionType: ExpressRoute")),
         "connections[0].connectionType",
-        "not supported yet");
+        "in its expressRouteCircuits");
     refused(
         yaml("gatewayType: ExpressRoute", ONE_SITE, conn("to-b", "site-b", "")),
         "connections[0].connectionType",
         "an ExpressRoute gateway carries no IPsec connection");
+    String circuit =
+        """
+        expressRouteCircuits:
+          - name: circuit-1
+            interface: er0
+            peerAddress: 169.254.10.2
+            addressPrefixes: [10.2.0.0/24]
+        %s
+        """;
+    GatewayConfig er =
+        ConfigLoader.parse(
+            yaml("gatewayType: ExpressRoute", "[]", "[]")
+                + circuit.formatted("    liveness: {interval: 50ms, multiplier: 4}"));
+    GatewayConfig.ExpressRouteCircuit c = er.expressRouteCircuits().get(0);
+    assertEquals("er0", c.device());
+    assertEquals("169.254.10.2", c.peerAddress().getHostAddress());
+    assertEquals(java.time.Duration.ofMillis(50), c.liveness().interval());
+    assertEquals(4, c.liveness().multiplier());
+    assertEquals(3785, c.liveness().port(), "BFD echo's port by default");
+    assertEquals(
+        java.time.Duration.ofMillis(100),
+        ConfigLoader.parse(yaml("gatewayType: ExpressRoute", "[]", "[]") + circuit.formatted(""))
+            .expressRouteCircuits()
+            .get(0)
+            .liveness()
+            .interval());
+    refused(
+        yaml("", "[]", "[]") + circuit.formatted(""),
+        "expressRouteCircuits[0]",
+        "only an ExpressRoute gateway");
+    refused(
+        yaml("gatewayType: ExpressRoute", "[]", "[]")
+            + circuit.formatted("").replace("10.2.0.0/24", "10.1.0.0/25"),
+        "expressRouteCircuits[0].addressPrefixes",
+        "overlaps the virtual network's 10.1.0.0/16");
+    refused(
+        yaml("gatewayType: ExpressRoute", "[]", "[]")
+            + circuit.formatted("    liveness: {interval: 5ms}"),
+        "expressRouteCircuits[0].liveness.interval",
+        "between 10ms and 10s");
+    refused(
+        yaml("gatewayType: ExpressRoute", "[]", "[]")
+            + circuit.formatted("    liveness: {interval: 100}"),
+        "expressRouteCircuits[0].liveness.interval",
+        "a duration such as 100ms");
   }
 
   @Test

@@ -22,6 +22,7 @@ class MonitoringConfigTest {
     MonitoringConfig m = ConfigLoader.parse(ConfigLoaderTest.VALID).monitoring();
     assertNull(m.metrics());
     assertEquals(Path.of("/run/vpngw/gw-a/events"), m.eventJournal());
+    assertEquals(14, m.eventJournalDays());
   }
 
   @Test
@@ -32,8 +33,10 @@ class MonitoringConfigTest {
                 monitoring:
                   metrics: {address: "::1", port: 9810}
                   eventJournal: false
+                  eventJournalDays: 30
                 """)
             .monitoring();
+    assertEquals(30, m.eventJournalDays());
     assertEquals(InetAddress.getByName("::1"), m.metrics().address());
     assertEquals(9810, m.metrics().port());
     assertNull(m.eventJournal());
@@ -107,6 +110,7 @@ class MonitoringConfigTest {
         "not an IP address");
     assertRefused("monitoring:\n  metric: {port: 9810}\n", "monitoring.metric", "unknown field");
     assertRefused("monitoring:\n  eventJournal: yes please\n", "monitoring.eventJournal", "true");
+    assertRefused("monitoring:\n  eventJournalDays: 0\n", "monitoring.eventJournalDays", "outside");
   }
 
   private static void assertRefused(String section, String field, String why) {

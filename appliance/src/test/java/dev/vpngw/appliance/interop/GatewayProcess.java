@@ -36,22 +36,19 @@ public final class GatewayProcess implements AutoCloseable {
     Path log = dir.resolve(name + ".log");
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-    command.add(ProcessHandle.current().info().command().orElseThrow());
-    command.addAll(jvmFlags());
-    command.addAll(extraJvmFlags);
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.vpngw.appliance.Main",
-            "run",
-            // One dataplane thread, unpinned: these tests prove the protocol, and on a small
-            // machine charon and iperf3 need the other core.
-            "--threading",
-            "SHARED",
-            "--no-pin",
-            "--config",
-            config.toString()));
+    List<String> java =
+        new ArrayList<>(
+            mainCommand(
+                "run",
+                // One dataplane thread, unpinned: these tests prove the protocol, and on a small
+                // machine charon and iperf3 need the other core.
+                "--threading",
+                "SHARED",
+                "--no-pin",
+                "--config",
+                config.toString()));
+    java.addAll(1, extraJvmFlags); // after the java binary, before the class path
+    command.addAll(java);
     Process p =
         new ProcessBuilder(command)
             .redirectInput(Shell.NO_INPUT)
@@ -74,6 +71,20 @@ public final class GatewayProcess implements AutoCloseable {
       throw e;
     }
     return g;
+  }
+
+  /**
+   * The command line of {@code gateway ARGS} in a JVM of its own, as an operator runs it: this
+   * JVM's java with {@link #jvmFlags()} and class path.
+   */
+  public static List<String> mainCommand(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(jvmFlags());
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), "dev.vpngw.appliance.Main"));
+    command.addAll(List.of(args));
+    return command;
   }
 
   /**
@@ -120,21 +131,11 @@ public final class GatewayProcess implements AutoCloseable {
    * is {@code counters} (a separate JVM, as an operator would run it; it only reads the file).
    */
   public static String statusJson(Path counters) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElseThrow());
-    command.addAll(jvmFlags()); // the event journal (Chronicle Queue) needs its opens too
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.vpngw.appliance.Main",
-            "status",
-            "--counters",
-            counters.toString(),
-            "--interval",
-            "0",
-            "--json"));
-    return Shell.check(Duration.ofSeconds(60), command).output();
+    // The event journal (Chronicle Queue) needs the JVM flags too.
+    return Shell.check(
+            Duration.ofSeconds(60),
+            mainCommand("status", "--counters", counters.toString(), "--interval", "0", "--json"))
+        .output();
   }
 
   /** Whether the process still runs. */

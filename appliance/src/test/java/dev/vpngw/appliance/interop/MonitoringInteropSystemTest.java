@@ -135,7 +135,7 @@ class MonitoringInteropSystemTest {
       Path followed = dir.resolve("follow.out");
       Process follow =
           new ProcessBuilder(
-                  cliCommand(
+                  GatewayProcess.mainCommand(
                       "events",
                       "--journal",
                       journal.toString(),
@@ -275,28 +275,13 @@ class MonitoringInteropSystemTest {
       Path trapConf = dir.resolve("snmptrapd.conf");
       Files.writeString(trapConf, "authCommunity log " + COMMUNITY + "\n");
       Path traps = dir.resolve("traps.log");
-      Process trapd =
-          new ProcessBuilder(
-                  Shell.inNamespace(
-                      t.ns("gwA"),
-                      "snmptrapd",
-                      "-f",
-                      "-Lo",
-                      "-C",
-                      "-c",
-                      trapConf.toString(),
-                      "-On",
-                      "udp:127.0.0.1:" + TRAP_PORT))
-              .redirectInput(Shell.NO_INPUT)
-              .redirectErrorStream(true)
-              .redirectOutput(traps.toFile())
-              .start();
+      Process trapd = startTrapd(t, trapConf, traps);
       try (GatewayProcess ours = GatewayProcess.start(t.ns("gwA"), dir, "ours", config);
           StrongSwan peer = startPeer(t)) {
         Shell.await(
-            Duration.ofSeconds(20),
-            () -> read(traps).contains("NET-SNMP version"),
-            () -> "snmptrapd did not start:\n" + read(traps));
+            SETTLE,
+            () -> read(traps).contains("OID: " + COLD_START),
+            () -> "no coldStart when the agent started:\n" + read(traps));
         assertEquals("2", snmpGet(t, V2C, IF_OPER_STATUS_1), "down before the tunnel");
         peer.initiate("net");
         Interop.awaitOurTunnel(ours, peer, SETTLE);
@@ -506,7 +491,8 @@ class MonitoringInteropSystemTest {
     Process p =
         new ProcessBuilder(
                 Shell.inNamespace(
-                    t.ns("gwA"), cliCommand(args.toArray(String[]::new)).toArray(String[]::new)))
+                    t.ns("gwA"),
+                    GatewayProcess.mainCommand(args.toArray(String[]::new)).toArray(String[]::new)))
             .redirectInput(Shell.NO_INPUT)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
@@ -554,6 +540,7 @@ class MonitoringInteropSystemTest {
   private static final String AGENT = "udp:127.0.0.1:" + SNMP_PORT;
   private static final String LINK_UP = ".1.3.6.1.6.3.1.1.5.4";
   private static final String LINK_DOWN = ".1.3.6.1.6.3.1.1.5.3";
+  private static final String COLD_START = ".1.3.6.1.6.3.1.1.5.1";
   private static final String IF_OPER_STATUS_1 = ".1.3.6.1.2.1.2.2.1.8.1";
   private static final List<String> V2C =
       List.of("-v2c", "-c", COMMUNITY, "-On", "-Oq", "-t", "2", "-r", "1", AGENT);
@@ -699,18 +686,9 @@ class MonitoringInteropSystemTest {
     return Long.parseLong(m.group(1));
   }
 
-  private static List<String> cliCommand(String... args) {
-    List<String> c = new ArrayList<>();
-    c.add(ProcessHandle.current().info().command().orElseThrow());
-    c.addAll(GatewayProcess.jvmFlags());
-    c.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vpngw.appliance.Main"));
-    c.addAll(List.of(args));
-    return c;
-  }
-
   /** Runs a {@code gateway} subcommand in a JVM of its own, as an operator would. */
   private static Shell.Result cli(String... args) throws IOException {
-    return Shell.run(Duration.ofSeconds(60), cliCommand(args));
+    return Shell.run(Duration.ofSeconds(60), GatewayProcess.mainCommand(args));
   }
 
   private static void assertInOrder(List<String> names, List<String> expected, List<String> lines) {
@@ -745,6 +723,40 @@ class MonitoringInteropSystemTest {
         }
       }
     }
+  }
+
+  /**
+   * snmptrapd in the gateway's namespace, logging to TRAPS; returns once it listens (so the
+   * gateway's coldStart cannot be sent before), and is stopped if it never does.
+   */
+  private static Process startTrapd(Topology t, Path trapConf, Path traps) throws Exception {
+    Process trapd =
+        new ProcessBuilder(
+                Shell.inNamespace(
+                    t.ns("gwA"),
+                    "snmptrapd",
+                    "-f",
+                    "-Lo",
+                    "-C",
+                    "-c",
+                    trapConf.toString(),
+                    "-On",
+                    "udp:127.0.0.1:" + TRAP_PORT))
+            .redirectInput(Shell.NO_INPUT)
+            .redirectErrorStream(true)
+            .redirectOutput(traps.toFile())
+            .start();
+    try {
+      Shell.await(
+          Duration.ofSeconds(20),
+          () -> read(traps).contains("NET-SNMP version"),
+          () -> "snmptrapd did not start:\n" + read(traps));
+    } catch (Throwable e) {
+      trapd.destroy();
+      trapd.waitFor();
+      throw e;
+    }
+    return trapd;
   }
 
   private static String read(Path file) {

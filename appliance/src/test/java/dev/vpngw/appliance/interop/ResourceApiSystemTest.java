@@ -137,11 +137,7 @@ class ResourceApiSystemTest {
 
   /** Runs the {@code gateway} CLI in gwA as its own JVM, as an operator would. */
   Shell.Result cli(Topology t, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElseThrow());
-    command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), "dev.vpngw.appliance.Main"));
-    command.addAll(List.of(args));
+    List<String> command = new ArrayList<>(GatewayProcess.mainCommand(args));
     command.addAll(List.of("--run-directory", dir.resolve("run").toString()));
     return Shell.run(
         Duration.ofSeconds(60), Shell.inNamespace(t.ns("gwA"), command.toArray(String[]::new)));

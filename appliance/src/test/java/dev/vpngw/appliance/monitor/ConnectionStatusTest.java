@@ -40,7 +40,7 @@ class ConnectionStatusTest {
     Instant established = Instant.parse("2026-11-26T11:00:00Z");
     Instant now = Instant.parse("2026-11-26T11:30:05Z");
     Path journalDir = dir.resolve("events");
-    try (EventJournal journal = EventJournal.open(journalDir);
+    try (EventJournal journal = EventJournal.open(journalDir, 14);
         SaCounters ikeIn =
             SaCounters.allocate(manager, "ike-b", 5, Direction.INBOUND, 1, "192.0.2.2");
         SaCounters ikeOut =

@@ -2,6 +2,7 @@ package dev.vpngw.appliance.snmp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.vpngw.appliance.monitor.ConnectionTotals;
 import dev.vpngw.counters.CountersFile;
@@ -44,15 +45,16 @@ class MibViewTest {
               "gw-a",
               4200,
               List.of(
-                  new MibView.Interface("to-b", "192.0.2.2", 1400),
-                  new MibView.Interface("to-c", "192.0.2.3", 1400)),
+                  new MibView.Interface(1, "to-b", "192.0.2.2", 1400),
+                  new MibView.Interface(3, "to-c", "192.0.2.3", 1400)),
               sample,
               Map.of("to-b", 100L),
               new MibView.Ike(1, 1, 3));
       assertEquals(new Integer32(2), m.get(new OID("1.3.6.1.2.1.2.1.0")));
       assertEquals(new OctetString("to-b"), m.get(new OID("1.3.6.1.2.1.2.2.1.2.1")));
       assertEquals(new Integer32(1), m.get(new OID("1.3.6.1.2.1.2.2.1.8.1")), "to-b up");
-      assertEquals(new Integer32(2), m.get(new OID("1.3.6.1.2.1.2.2.1.8.2")), "to-c down");
+      assertEquals(
+          new Integer32(2), m.get(new OID("1.3.6.1.2.1.2.2.1.8.3")), "to-c down, at its own index");
       assertEquals(new Counter32(5), m.get(new OID("1.3.6.1.2.1.2.2.1.10.1")), "ifInOctets wraps");
       assertEquals(new Counter32(1), m.get(new OID("1.3.6.1.2.1.2.2.1.14.1")), "ifInErrors");
       assertEquals(new Counter32(0), m.get(new OID("1.3.6.1.2.1.2.2.1.20.1")), "ifOutErrors");
@@ -60,13 +62,14 @@ class MibViewTest {
       assertEquals(new Counter64(3), m.get(new OID("1.3.6.1.2.1.31.1.1.1.7.1")));
       assertEquals(new Counter64(200), m.get(new OID("1.3.6.1.2.1.31.1.1.1.10.1")));
       assertEquals(new Counter64(2), m.get(new OID("1.3.6.1.2.1.31.1.1.1.11.1")));
-      assertEquals(new OctetString("192.0.2.3"), m.get(new OID("1.3.6.1.2.1.31.1.1.1.18.2")));
+      assertEquals(new OctetString("192.0.2.3"), m.get(new OID("1.3.6.1.2.1.31.1.1.1.18.3")));
       assertEquals(new Counter64(3), m.get(new OID("1.3.6.1.4.1.32473.1.1.3.0")));
       assertEquals(new Integer32(1), m.get(new OID("1.3.6.1.4.1.32473.1.1.4.0")));
       // A walk meets the table column by column, as GETNEXT must.
       OID first = m.higherKey(new OID("1.3.6.1.2.1.2.2"));
       assertEquals(new OID("1.3.6.1.2.1.2.2.1.1.1"), first);
-      assertEquals(new OID("1.3.6.1.2.1.2.2.1.1.2"), m.higherKey(first));
+      assertEquals(new OID("1.3.6.1.2.1.2.2.1.1.3"), m.higherKey(first));
+      assertNull(m.get(new OID("1.3.6.1.2.1.2.2.1.1.2")), "no interface at a free index");
     }
   }
 

@@ -6,14 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.text.ParseException;
-import java.text.SimpleDateFormat;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TimeZone;
-import java.util.TreeMap;
 import java.util.function.Function;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
@@ -49,7 +44,6 @@ import net.openhft.chronicle.wire.DocumentContext;
  * every method takes the log's lock.
  */
 public final class ReplicationLog implements AutoCloseable {
-  private static final String SUFFIX = ".cq4";
   static final int ENTRY = 1;
   static final int SNAP_BEGIN = 2;
   static final int SNAP_RECORD = 3;
@@ -223,43 +217,9 @@ public final class ReplicationLog implements AutoCloseable {
   }
 
   private void prune(int keepFrom) {
-    boolean deleted = false;
-    for (var e : cycleFiles().entrySet()) {
-      if (e.getKey() < keepFrom) {
-        try {
-          Files.deleteIfExists(e.getValue());
-        } catch (IOException ex) {
-          throw new UncheckedIOException("cannot prune journal file " + e.getValue(), ex);
-        }
-        deleted = true;
-      }
-    }
-    if (deleted) {
+    if (QueueCycleFiles.deleteBefore(directory, rollCycle, keepFrom)) {
       queue.refreshDirectoryListing();
     }
-  }
-
-  /** The journal's cycle files by cycle, from their names (the roll cycle's UTC date format). */
-  private Map<Integer, Path> cycleFiles() {
-    SimpleDateFormat names = new SimpleDateFormat(rollCycle.format());
-    names.setTimeZone(TimeZone.getTimeZone("UTC"));
-    Map<Integer, Path> files = new TreeMap<>();
-    try (var list = Files.list(directory)) {
-      for (Path f : list.toList()) {
-        String name = f.getFileName().toString();
-        if (name.endsWith(SUFFIX)) {
-          try {
-            long millis = names.parse(name.substring(0, name.length() - SUFFIX.length())).getTime();
-            files.put((int) (millis / rollCycle.lengthInMillis()), f);
-          } catch (ParseException e) {
-            // not a cycle file of this roll cycle: leave it alone
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list journal " + directory, e);
-    }
-    return files;
   }
 
   private void writeEntry(int kind, long lsn, byte[] record) {
@@ -335,7 +295,7 @@ public final class ReplicationLog implements AutoCloseable {
 
   /** The cycles whose files the journal currently holds. */
   public synchronized List<Integer> cycles() {
-    return List.copyOf(cycleFiles().keySet());
+    return List.copyOf(QueueCycleFiles.list(directory, rollCycle).keySet());
   }
 
   /** The journal directory. */

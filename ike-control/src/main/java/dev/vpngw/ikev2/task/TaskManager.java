@@ -294,20 +294,8 @@ public final class TaskManager {
       if (f.notifyType() != 0) {
         out.add(NotifyPayload.of(f.notifyType(), f.notifyData()));
       }
-      ctx.log()
-          .event(
-              "exchange_failed",
-              sa.config().name(),
-              "exchange",
-              ExchangeType.name(request.exchangeType()),
-              "type",
-              ExchangeType.name(request.exchangeType()),
-              "role",
-              "responder",
-              "notify",
-              f.notifyName(),
-              "reason",
-              f.getMessage());
+      responderEvent(
+          "exchange_failed", request, "notify", f.notifyName(), "reason", f.getMessage());
     }
     boolean initFailed = failure != null && request.exchangeType() == ExchangeType.IKE_SA_INIT;
     IkeMessage response =
@@ -330,20 +318,27 @@ public final class TaskManager {
       ctx.destroy(sa, failure.getMessage(), false);
     } else if (failure == null) {
       // A responder's exchange starts and ends with the one request: logged once, when answered.
-      ctx.log()
-          .event(
-              "exchange_completed",
-              sa.config().name(),
-              "exchange",
-              ExchangeType.name(request.exchangeType()),
-              "type",
-              ExchangeType.name(request.exchangeType()),
-              "role",
-              "responder",
-              "message_id",
-              request.messageId());
+      responderEvent("exchange_completed", request, "message_id", request.messageId());
       tasks.forEach(IkeTask::responded);
     }
+  }
+
+  /**
+   * A responder's exchange event. The responder knows the exchange only by the request's type, so
+   * it is both {@code exchange} and {@code type} (an initiator's {@code exchange} names its
+   * purpose, e.g. {@code child-rekey}, and {@code type} the message's).
+   */
+  private void responderEvent(String event, IkeMessage request, Object... detail) {
+    String type = ExchangeType.name(request.exchangeType());
+    Object[] pairs = new Object[6 + detail.length];
+    pairs[0] = "exchange";
+    pairs[1] = type;
+    pairs[2] = "type";
+    pairs[3] = type;
+    pairs[4] = "role";
+    pairs[5] = "responder";
+    System.arraycopy(detail, 0, pairs, 6, detail.length);
+    ctx.log().event(event, sa.config().name(), pairs);
   }
 
   private void internalError(String exchange, RuntimeException e) {

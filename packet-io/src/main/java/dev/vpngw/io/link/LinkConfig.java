@@ -118,6 +118,113 @@ public final class LinkConfig {
     run("route", "replace", prefix, "dev", checkDevice(device), "mtu", Integer.toString(mtu));
   }
 
+  /**
+   * {@code ip route add PREFIX dev DEVICE mtu MTU metric METRIC}: as {@link #addRoute(String,
+   * String, int)}, beside other routes to the same prefix that the kernel prefers by lower metric.
+   */
+  public static void addRoute(String prefix, String device, int mtu, int metric)
+      throws IOException {
+    checkPrefix(prefix);
+    checkMtu(mtu);
+    run(
+        "route",
+        "add",
+        prefix,
+        "dev",
+        checkDevice(device),
+        "mtu",
+        Integer.toString(mtu),
+        "metric",
+        checkMetric(metric));
+  }
+
+  /** {@code ip route replace PREFIX dev DEVICE mtu MTU metric METRIC}: the MTU changed in place. */
+  public static void replaceRoute(String prefix, String device, int mtu, int metric)
+      throws IOException {
+    checkPrefix(prefix);
+    checkMtu(mtu);
+    run(
+        "route",
+        "replace",
+        prefix,
+        "dev",
+        checkDevice(device),
+        "mtu",
+        Integer.toString(mtu),
+        "metric",
+        checkMetric(metric));
+  }
+
+  /** {@code ip route del PREFIX dev DEVICE metric METRIC}. */
+  public static void deleteRoute(String prefix, String device, int metric) throws IOException {
+    checkPrefix(prefix);
+    run("route", "del", prefix, "dev", checkDevice(device), "metric", checkMetric(metric));
+  }
+
+  /**
+   * {@code ip route replace PREFIX via NEXTHOP dev DEVICE metric METRIC}: the prefix reached
+   * through a neighbour on a link (a private circuit's far end), added or made so.
+   */
+  public static void replaceRouteVia(String prefix, String nexthop, String device, int metric)
+      throws IOException {
+    checkPrefix(prefix);
+    run(
+        "route",
+        "replace",
+        prefix,
+        "via",
+        checkAddress(nexthop),
+        "dev",
+        checkDevice(device),
+        "metric",
+        checkMetric(metric));
+  }
+
+  /**
+   * {@code ip route del PREFIX via NEXTHOP dev DEVICE metric METRIC}; true if it was deleted, false
+   * if there was no such route (the kernel drops a device's routes itself when the device goes
+   * down).
+   */
+  public static boolean deleteRouteVia(String prefix, String nexthop, String device, int metric)
+      throws IOException {
+    checkPrefix(prefix);
+    try {
+      run(
+          "route",
+          "del",
+          prefix,
+          "via",
+          checkAddress(nexthop),
+          "dev",
+          checkDevice(device),
+          "metric",
+          checkMetric(metric));
+      return true;
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().contains("No such process")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static void checkMtu(int mtu) {
+    if (mtu < 68 || mtu > 65_535) {
+      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
+    }
+  }
+
+  private static String checkMetric(int metric) {
+    if (metric < 0) {
+      throw new IllegalArgumentException("route metric " + metric + " is negative");
+    }
+    return Integer.toString(metric);
+  }
+
+  private static String checkAddress(String address) {
+    return InetAddress.ofLiteral(address).getHostAddress();
+  }
+
   /** {@code ip route del PREFIX dev DEVICE}. */
   public static void deleteRoute(String prefix, String device) throws IOException {
     checkPrefix(prefix);
@@ -128,7 +235,8 @@ public final class LinkConfig {
    * {@code ip route add PREFIX dev DEVICE mtu MTU table TABLE}: a route in a routing table of its
    * own, which only the policy rules that look it up consult.
    */
-  public static void addRoute(String prefix, String device, int mtu, int table) throws IOException {
+  public static void addTableRoute(String prefix, String device, int mtu, int table)
+      throws IOException {
     checkPrefix(prefix);
     if (mtu < 68 || mtu > 65_535) {
       throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
@@ -146,7 +254,7 @@ public final class LinkConfig {
   }
 
   /** {@code ip route replace PREFIX dev DEVICE mtu MTU table TABLE}: its MTU changed in place. */
-  public static void replaceRoute(String prefix, String device, int mtu, int table)
+  public static void replaceTableRoute(String prefix, String device, int mtu, int table)
       throws IOException {
     checkPrefix(prefix);
     if (mtu < 68 || mtu > 65_535) {
@@ -165,7 +273,7 @@ public final class LinkConfig {
   }
 
   /** {@code ip route del PREFIX dev DEVICE table TABLE}. */
-  public static void deleteRoute(String prefix, String device, int table) throws IOException {
+  public static void deleteTableRoute(String prefix, String device, int table) throws IOException {
     checkPrefix(prefix);
     run("route", "del", prefix, "dev", checkDevice(device), "table", checkTable(table));
   }

@@ -30,6 +30,14 @@ class LinkConfigTest {
     assertThrows(IllegalArgumentException.class, () -> LinkConfig.addRoute("example.com/24", "lo"));
     assertThrows(IllegalArgumentException.class, () -> LinkConfig.deleteRoute("fd00::/129", "lo"));
     assertThrows(IllegalArgumentException.class, () -> LinkConfig.acceptLocalSource("../all"));
+    assertThrows(
+        IllegalArgumentException.class, () -> LinkConfig.addRoute("10.0.0.0/8", "lo", 1400, -1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LinkConfig.replaceRouteVia("10.0.0.0/8", "gateway.example", "lo", 50));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LinkConfig.deleteRouteVia("10.0.0.0/8", "10.0.0.1", "-n", 50));
   }
 
   @Test
