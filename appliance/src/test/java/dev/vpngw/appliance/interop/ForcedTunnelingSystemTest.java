@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * side of the tunnel and routes an "internet" address (198.18.0.1, on a host behind it) itself. The
  * VNet host reaches that address, which nothing else routes (checked before our gateway starts),
  * through site B's SA only; site C's prefixes still go to site C; the gateway's own traffic does
- * not take the default; and the policy rules are gone when the gateway stops.
+ * not take the default; and the policy rules are gone when the gateway stops, even the ones a
+ * killed run left behind, which the gateway takes over at start.
  */
 @Tag("system")
 class ForcedTunnelingSystemTest {
@@ -92,6 +93,34 @@ class ForcedTunnelingSystemTest {
                   dir.resolve("charon-C"),
                   site("C", "10.3.0.0/24").render(),
                   StrongSwan.Options.defaults())) {
+        // What a gateway killed outright leaves behind: its policy rules (its routes go with its
+        // TUN device). The next start takes them over instead of failing on "File exists".
+        run(
+            t,
+            "gwA",
+            "ip",
+            "-4",
+            "rule",
+            "add",
+            "priority",
+            "5400",
+            "from",
+            "10.1.0.0/24",
+            "lookup",
+            "5400");
+        run(
+            t,
+            "gwA",
+            "ip",
+            "-4",
+            "rule",
+            "add",
+            "priority",
+            "5390",
+            "lookup",
+            "main",
+            "suppress_prefixlength",
+            "0");
         try (GatewayProcess ours = GatewayProcess.start(t.ns("gwA"), dir, "ours", ourConfig())) {
           for (StrongSwan p : List.of(b, c)) {
             assertTrue(

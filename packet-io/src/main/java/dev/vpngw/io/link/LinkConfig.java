@@ -280,49 +280,51 @@ public final class LinkConfig {
 
   /**
    * {@code ip -4|-6 rule add priority PRIORITY from PREFIX lookup TABLE}: packets from the prefix
-   * (say, forwarded from a virtual network) consult TABLE at that point of the rule list.
+   * (say, forwarded from a virtual network) consult TABLE at that point of the rule list. A rule
+   * left behind by a run that was killed (rules outlive the process and its TUN device) is taken
+   * over rather than refused as existing.
    */
   public static void addSourceRule(String fromPrefix, int table, int priority) throws IOException {
-    boolean ipv6 = checkPrefix(fromPrefix);
-    run(
-        ipv6 ? "-6" : "-4",
-        "rule",
-        "add",
-        "priority",
-        checkPriority(priority),
-        "from",
-        fromPrefix,
-        "lookup",
-        checkTable(table));
+    ensureRule(sourceRule(fromPrefix, table, priority));
   }
 
   /** Removes a rule {@link #addSourceRule} added. */
   public static void deleteSourceRule(String fromPrefix, int table, int priority)
       throws IOException {
-    boolean ipv6 = checkPrefix(fromPrefix);
-    run(
-        ipv6 ? "-6" : "-4",
-        "rule",
-        "del",
-        "priority",
-        checkPriority(priority),
-        "from",
-        fromPrefix,
-        "lookup",
-        checkTable(table));
+    rule("del", sourceRule(fromPrefix, table, priority));
   }
 
   /**
    * {@code ip -4|-6 rule add priority PRIORITY lookup main suppress_prefixlength 0}: the main table
    * decides for every packet, unless all it has is a default route; then the rules after this one
    * (a default of their own) get their turn, while every more specific route of the main table
-   * keeps winning (WireGuard's wg-quick routes a default into its tunnel the same way).
+   * keeps winning (WireGuard's wg-quick routes a default into its tunnel the same way). Taken over
+   * if a killed run left it, as {@link #addSourceRule}.
    */
   public static void addMainUnlessDefaultRule(boolean ipv6, int priority) throws IOException {
-    run(
+    ensureRule(mainUnlessDefaultRule(ipv6, priority));
+  }
+
+  /** Removes a rule {@link #addMainUnlessDefaultRule} added. */
+  public static void deleteMainUnlessDefaultRule(boolean ipv6, int priority) throws IOException {
+    rule("del", mainUnlessDefaultRule(ipv6, priority));
+  }
+
+  private static List<String> sourceRule(String fromPrefix, int table, int priority) {
+    boolean ipv6 = checkPrefix(fromPrefix);
+    return List.of(
         ipv6 ? "-6" : "-4",
-        "rule",
-        "add",
+        "priority",
+        checkPriority(priority),
+        "from",
+        fromPrefix,
+        "lookup",
+        checkTable(table));
+  }
+
+  private static List<String> mainUnlessDefaultRule(boolean ipv6, int priority) {
+    return List.of(
+        ipv6 ? "-6" : "-4",
         "priority",
         checkPriority(priority),
         "lookup",
@@ -331,18 +333,25 @@ public final class LinkConfig {
         "0");
   }
 
-  /** Removes a rule {@link #addMainUnlessDefaultRule} added. */
-  public static void deleteMainUnlessDefaultRule(boolean ipv6, int priority) throws IOException {
-    run(
-        ipv6 ? "-6" : "-4",
-        "rule",
-        "del",
-        "priority",
-        checkPriority(priority),
-        "lookup",
-        "main",
-        "suppress_prefixlength",
-        "0");
+  /** Adds the rule; one identical to it already there (the kernel refuses a duplicate) is kept. */
+  private static void ensureRule(List<String> rule) throws IOException {
+    try {
+      rule("add", rule);
+    } catch (IOException e) {
+      if (!e.getMessage().endsWith("File exists")) {
+        throw e;
+      }
+    }
+  }
+
+  /** {@code ip FAMILY rule VERB SPEC...}, with the family flag first as ip(8) wants it. */
+  private static void rule(String verb, List<String> rule) throws IOException {
+    List<String> args = new ArrayList<>();
+    args.add(rule.get(0));
+    args.add("rule");
+    args.add(verb);
+    args.addAll(rule.subList(1, rule.size()));
+    run(args.toArray(String[]::new));
   }
 
   private static String checkTable(int table) {
