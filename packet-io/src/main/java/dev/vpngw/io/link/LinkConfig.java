@@ -90,75 +90,56 @@ public final class LinkConfig {
 
   /** {@code ip route add PREFIX dev DEVICE}: send the prefix into the device (as a tunnel's). */
   public static void addRoute(String prefix, String device) throws IOException {
-    checkPrefix(prefix);
-    run("route", "add", prefix, "dev", checkDevice(device));
+    deviceRoute("add", prefix, device, NO_MTU);
+  }
+
+  /** {@code ip route del PREFIX dev DEVICE}. */
+  public static void deleteRoute(String prefix, String device) throws IOException {
+    deviceRoute("del", prefix, device, NO_MTU);
   }
 
   /**
-   * {@code ip route add PREFIX dev DEVICE mtu MTU}: a route with its own path MTU, so the kernel
-   * itself fragments or sends "fragmentation needed" for packets too big for that one tunnel.
-   */
-  public static void addRoute(String prefix, String device, int mtu) throws IOException {
-    checkPrefix(prefix);
-    if (mtu < 68 || mtu > 65_535) {
-      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
-    }
-    run("route", "add", prefix, "dev", checkDevice(device), "mtu", Integer.toString(mtu));
-  }
-
-  /**
-   * {@code ip route replace PREFIX dev DEVICE mtu MTU}: the route's MTU changed in place, without a
-   * moment in which the prefix has no route.
-   */
-  public static void replaceRoute(String prefix, String device, int mtu) throws IOException {
-    checkPrefix(prefix);
-    if (mtu < 68 || mtu > 65_535) {
-      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
-    }
-    run("route", "replace", prefix, "dev", checkDevice(device), "mtu", Integer.toString(mtu));
-  }
-
-  /**
-   * {@code ip route add PREFIX dev DEVICE mtu MTU metric METRIC}: as {@link #addRoute(String,
-   * String, int)}, beside other routes to the same prefix that the kernel prefers by lower metric.
+   * {@code ip route add PREFIX dev DEVICE mtu MTU metric METRIC}: a route with its own path MTU, so
+   * the kernel itself fragments or sends "fragmentation needed" for packets too big for that one
+   * tunnel, beside other routes to the same prefix that the kernel prefers by lower metric.
    */
   public static void addRoute(String prefix, String device, int mtu, int metric)
       throws IOException {
-    checkPrefix(prefix);
-    checkMtu(mtu);
-    run(
-        "route",
-        "add",
-        prefix,
-        "dev",
-        checkDevice(device),
-        "mtu",
-        Integer.toString(mtu),
-        "metric",
-        checkMetric(metric));
+    deviceRoute("add", prefix, device, checkMtu(mtu), "metric", checkMetric(metric));
   }
 
-  /** {@code ip route replace PREFIX dev DEVICE mtu MTU metric METRIC}: the MTU changed in place. */
+  /**
+   * {@code ip route replace PREFIX dev DEVICE mtu MTU metric METRIC}: the MTU changed in place,
+   * without a moment in which the prefix has no route.
+   */
   public static void replaceRoute(String prefix, String device, int mtu, int metric)
       throws IOException {
-    checkPrefix(prefix);
-    checkMtu(mtu);
-    run(
-        "route",
-        "replace",
-        prefix,
-        "dev",
-        checkDevice(device),
-        "mtu",
-        Integer.toString(mtu),
-        "metric",
-        checkMetric(metric));
+    deviceRoute("replace", prefix, device, checkMtu(mtu), "metric", checkMetric(metric));
   }
 
   /** {@code ip route del PREFIX dev DEVICE metric METRIC}. */
   public static void deleteRoute(String prefix, String device, int metric) throws IOException {
-    checkPrefix(prefix);
-    run("route", "del", prefix, "dev", checkDevice(device), "metric", checkMetric(metric));
+    deviceRoute("del", prefix, device, NO_MTU, "metric", checkMetric(metric));
+  }
+
+  /**
+   * {@code ip route add PREFIX dev DEVICE mtu MTU table TABLE}: a route in a routing table of its
+   * own, which only the policy rules that look it up consult.
+   */
+  public static void addTableRoute(String prefix, String device, int mtu, int table)
+      throws IOException {
+    deviceRoute("add", prefix, device, checkMtu(mtu), "table", checkTable(table));
+  }
+
+  /** {@code ip route replace PREFIX dev DEVICE mtu MTU table TABLE}: its MTU changed in place. */
+  public static void replaceTableRoute(String prefix, String device, int mtu, int table)
+      throws IOException {
+    deviceRoute("replace", prefix, device, checkMtu(mtu), "table", checkTable(table));
+  }
+
+  /** {@code ip route del PREFIX dev DEVICE table TABLE}. */
+  public static void deleteTableRoute(String prefix, String device, int table) throws IOException {
+    deviceRoute("del", prefix, device, NO_MTU, "table", checkTable(table));
   }
 
   /**
@@ -208,10 +189,26 @@ public final class LinkConfig {
     }
   }
 
-  private static void checkMtu(int mtu) {
+  private static final int NO_MTU = 0;
+
+  /** {@code ip route VERB PREFIX dev DEVICE [mtu MTU] [KEY VALUE]...}, the arguments checked. */
+  private static void deviceRoute(
+      String verb, String prefix, String device, int mtu, String... more) throws IOException {
+    checkPrefix(prefix);
+    List<String> args = new ArrayList<>(List.of("route", verb, prefix, "dev", checkDevice(device)));
+    if (mtu != NO_MTU) {
+      args.add("mtu");
+      args.add(Integer.toString(mtu));
+    }
+    args.addAll(List.of(more));
+    run(args.toArray(String[]::new));
+  }
+
+  private static int checkMtu(int mtu) {
     if (mtu < 68 || mtu > 65_535) {
       throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
     }
+    return mtu;
   }
 
   private static String checkMetric(int metric) {
@@ -223,59 +220,6 @@ public final class LinkConfig {
 
   private static String checkAddress(String address) {
     return InetAddress.ofLiteral(address).getHostAddress();
-  }
-
-  /** {@code ip route del PREFIX dev DEVICE}. */
-  public static void deleteRoute(String prefix, String device) throws IOException {
-    checkPrefix(prefix);
-    run("route", "del", prefix, "dev", checkDevice(device));
-  }
-
-  /**
-   * {@code ip route add PREFIX dev DEVICE mtu MTU table TABLE}: a route in a routing table of its
-   * own, which only the policy rules that look it up consult.
-   */
-  public static void addTableRoute(String prefix, String device, int mtu, int table)
-      throws IOException {
-    checkPrefix(prefix);
-    if (mtu < 68 || mtu > 65_535) {
-      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
-    }
-    run(
-        "route",
-        "add",
-        prefix,
-        "dev",
-        checkDevice(device),
-        "mtu",
-        Integer.toString(mtu),
-        "table",
-        checkTable(table));
-  }
-
-  /** {@code ip route replace PREFIX dev DEVICE mtu MTU table TABLE}: its MTU changed in place. */
-  public static void replaceTableRoute(String prefix, String device, int mtu, int table)
-      throws IOException {
-    checkPrefix(prefix);
-    if (mtu < 68 || mtu > 65_535) {
-      throw new IllegalArgumentException("route MTU " + mtu + " outside 68..65535");
-    }
-    run(
-        "route",
-        "replace",
-        prefix,
-        "dev",
-        checkDevice(device),
-        "mtu",
-        Integer.toString(mtu),
-        "table",
-        checkTable(table));
-  }
-
-  /** {@code ip route del PREFIX dev DEVICE table TABLE}. */
-  public static void deleteTableRoute(String prefix, String device, int table) throws IOException {
-    checkPrefix(prefix);
-    run("route", "del", prefix, "dev", checkDevice(device), "table", checkTable(table));
   }
 
   /**
