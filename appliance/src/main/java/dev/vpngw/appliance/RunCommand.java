@@ -4,6 +4,7 @@ import dev.vpngw.appliance.config.ConfigDocument;
 import dev.vpngw.appliance.config.ConfigException;
 import dev.vpngw.appliance.config.ConfigLoader;
 import dev.vpngw.appliance.config.GatewayConfig;
+import dev.vpngw.appliance.config.HaSection;
 import dev.vpngw.crypto.kat.SelfTest;
 import dev.vpngw.pipeline.ThreadingMode;
 import java.io.PrintStream;
@@ -48,10 +49,14 @@ final class RunCommand implements Callable<Integer> {
     GatewayConfig cfg;
     ConfigDocument document;
     ConfigStore store;
+    HaSection ha;
     try {
       byte[] bytes = Files.readAllBytes(config);
-      document = ConfigDocument.of(ConfigLoader.read(new String(bytes, StandardCharsets.UTF_8)));
+      Object tree = ConfigLoader.read(new String(bytes, StandardCharsets.UTF_8));
+      document = ConfigDocument.of(tree);
       cfg = document.validate();
+      // The node's own HA settings always come from its file (the API changes resources only).
+      ha = HaSection.parse(tree, cfg.gateway());
       store = new ConfigStore(cfg.gateway().runDirectory(), ConfigStore.hash(bytes));
       if (store.current()) {
         ConfigDocument applied = store.load();
@@ -88,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin);
+    try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin, ha);
         ManagementApi api = startApi(cfg, runtime, store, document)) {
       // The JVM exits when the hooks return: wait for the teardown (keys wiped, agents stopped).
       Runtime.getRuntime()

@@ -738,10 +738,21 @@ public final class IkeDaemon implements IkeContext {
 
   /**
    * Holds the daemon as an HA standby (true) or lets it serve (false): while held it initiates
-   * nothing, runs no timers and drops every datagram; the active node serves the peers.
+   * nothing, runs no timers and drops every datagram; the active node serves the peers. Released,
+   * it initiates the connections that start their own IKE SA and have none.
    */
   public void hold(boolean hold) {
+    boolean wasHeld = held;
     this.held = hold;
+    if (wasHeld && !hold) {
+      // Serving now: a connection that starts its own IKE SA and has none (none was taken over)
+      // is initiated, as at start.
+      for (IkeConnectionConfig c : connections) {
+        if (c.mode().initiates() && managers.keySet().stream().noneMatch(sa -> sa.config() == c)) {
+          initiate(c);
+        }
+      }
+    }
   }
 
   /** Whether the daemon is held as an HA standby. */

@@ -33,7 +33,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  */
 public final class ConfigLoader {
   private static final Set<String> TOP =
-      Set.of("gateway", "localNetworkGateways", "connections", "monitoring");
+      Set.of("gateway", "localNetworkGateways", "connections", "monitoring", "ha");
   private static final Set<String> GATEWAY =
       Set.of(
           "name",
