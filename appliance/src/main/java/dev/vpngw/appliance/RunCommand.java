@@ -139,9 +139,12 @@ final class RunCommand implements Callable<Integer> {
       return null;
     }
     Reconfigurer reconfigurer = new Reconfigurer(runtime, store, document, cfg);
-    return ManagementApi.start(
-        cfg.gateway().api(),
-        reconfigurer,
-        cfg.gateway().runDirectory().resolve(ApiClient.URL_FILE));
+    ManagementApi api =
+        ManagementApi.start(
+            cfg.gateway().api(),
+            reconfigurer,
+            cfg.gateway().runDirectory().resolve(ApiClient.URL_FILE));
+    api.ha(runtime.ha());
+    return api;
   }
 }
