@@ -215,6 +215,13 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
       haService.start(ike::call);
     }
     IkeService ikeState = ike;
+    if (haService != null) {
+      HaService node = haService;
+      monitoring.ha(
+          () ->
+              new Monitoring.HaView(
+                  node.role().name().toLowerCase(java.util.Locale.ROOT), node.epoch()));
+    }
     monitoring.startExporters(
         countersPath,
         () -> ikeState.ikeSas(IKE_STATE_TIMEOUT),

@@ -25,6 +25,19 @@ public final class Topology implements AutoCloseable {
 
   /** Creates the topology; {@code nat} puts gateway B behind the NAT namespace. */
   public static Topology up(boolean nat) throws IOException {
+    return up(nat ? "nat" : null);
+  }
+
+  /**
+   * Creates the pair topology: site A is an active-standby pair, gwA (192.0.2.11) and gwA2
+   * (192.0.2.12) on one GatewaySubnet bridge with gwB, joined by an HA link (10.255.0.1/.2), both
+   * on LAN A's bridge; the virtual addresses 192.0.2.1 and 10.1.0.1 belong to whichever is active.
+   */
+  public static Topology upPair() throws IOException {
+    return up("pair");
+  }
+
+  private static Topology up(String mode) throws IOException {
     // Short (veth names are the prefix plus 3 characters, at most 15) and unique per process.
     String prefix =
         "sw"
@@ -32,8 +45,8 @@ public final class Topology implements AutoCloseable {
             + Integer.toString(COUNTER.incrementAndGet(), 36);
     Topology t = new Topology(prefix);
     List<String> command =
-        nat
-            ? List.of(SCRIPT.toString(), "up", prefix, "nat")
+        mode != null
+            ? List.of(SCRIPT.toString(), "up", prefix, mode)
             : List.of(SCRIPT.toString(), "up", prefix);
     try {
       Shell.check(Duration.ofSeconds(60), command);
@@ -44,7 +57,7 @@ public final class Topology implements AutoCloseable {
     return t;
   }
 
-  /** The namespace of {@code role}: lanA, gwA, gwB, lanB or nat. */
+  /** The namespace of {@code role}: lanA, gwA, gwB, lanB, nat, or (pair) gwA2 and sw. */
   public String ns(String role) {
     return prefix + "-" + role;
   }
