@@ -146,7 +146,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
                       pairs.add(k);
                       pairs.add(v);
                     });
-                roleLog.event("ha_role_changed", null, pairs.toArray());
+                // On the IKE thread: the event journal's appender belongs to that thread.
+                Object[] fields = pairs.toArray();
+                ike.conductor().command(d -> roleLog.event("ha_role_changed", null, fields));
               });
       resources.add(haService);
     }
