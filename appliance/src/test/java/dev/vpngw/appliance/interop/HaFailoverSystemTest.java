@@ -467,4 +467,163 @@ class HaFailoverSystemTest {
       }
     }
   }
+
+  /** Node N's command line tool in its namespace: {@code gateway ha VERB}. */
+  private Shell.Result ha(Topology t, int node, String verb) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.addAll(GatewayProcess.jvmFlags());
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.vpngw.appliance.Main",
+            "ha",
+            verb,
+            "--run-directory",
+            run(node).toString()));
+    return Shell.run(
+        Duration.ofSeconds(60), Shell.inNamespace(t.ns(ns(node)), command.toArray(String[]::new)));
+  }
+
+  /** The pair up (node 1 active, node 2 synced) with the peer's tunnel established through it. */
+  private void pairUp(Topology t, StrongSwan peer, GatewayProcess node1, GatewayProcess node2)
+      throws IOException {
+    Shell.await(SETTLE, () -> synced(t, 2, 0), () -> "node 2 never synced" + node2.log());
+    peer.initiate("net");
+    assertTrue(
+        peer.waitFor(IkeInteropSystemTest.established("net"), SETTLE), why(peer, node1, node2));
+    Shell.await(SETTLE, () -> synced(t, 2, 1), () -> "node 2 has no child SA" + node2.log());
+    awaitTraffic(t, "the tunnel carries nothing" + why(peer, node1, node2));
+  }
+
+  @Test
+  void plannedSwitchoverLosesNoPing() throws Exception {
+    try (Topology t = Topology.upPair();
+        StrongSwan peer =
+            StrongSwan.start(
+                t.ns("gwB"),
+                dir.resolve("charon"),
+                peerConf().render(),
+                StrongSwan.Options.defaults());
+        GatewayProcess node1 = start(t, 1)) {
+      Shell.await(SETTLE, () -> active(t, 1), () -> "node 1 never became active" + node1.log());
+      try (GatewayProcess node2 = start(t, 2)) {
+        pairUp(t, peer, node1, node2);
+        String before = spis(peer);
+        int logMark = peer.log().length();
+        try (Ping ping = new Ping(t, dir.resolve("ping-switchover.txt"), 10)) {
+          Shell.await(
+              Duration.ofSeconds(20),
+              () -> {
+                try {
+                  return ping.replies().size() >= 200;
+                } catch (IOException e) {
+                  return false;
+                }
+              },
+              () -> "the ping does not get through");
+          Shell.Result r = ha(t, 1, "switchover");
+          assertTrue(r.ok(), "gateway ha switchover: " + r.output() + r.errors());
+          Shell.await(
+              Duration.ofSeconds(10),
+              () -> active(t, 2),
+              () -> "node 2 never took over" + why(peer, node1, node2));
+          ping.await();
+          long[] sum = ping.summary();
+          System.out.printf(
+              "HA planned switchover: ping %d sent %d received, longest gap %.0f ms%n",
+              sum[0], sum[1], ping.gapMillis());
+          assertEquals(sum[0], sum[1], "pings lost in a planned switchover");
+        }
+        Map<?, ?> old = status(t, 1);
+        assertEquals("STANDBY", String.valueOf(old.get("role")), old.toString());
+        assertFalse(holdsVip(t, 1), "node 1 kept the address");
+        assertEquals(before, spis(peer), "the peer's SAs changed");
+        String charonTail = tail(peer.log(), logMark);
+        assertFalse(charonTail.contains("IKE_SA_INIT"), "the peer renegotiated:\n" + charonTail);
+        assertFalse(charonTail.contains("verification failed"), "replay or ICV failures");
+      }
+    }
+  }
+
+  /**
+   * Cutting only the HA link changes nothing (heartbeats still arrive on the public side): node 1
+   * stays the only one sending ESP; when the link heals the standby resyncs to the same lsn.
+   */
+  @Test
+  void cuttingOnlyTheHaLinkKeepsOneActiveAndHealingConverges() throws Exception {
+    try (Topology t = Topology.upPair();
+        StrongSwan peer =
+            StrongSwan.start(
+                t.ns("gwB"),
+                dir.resolve("charon"),
+                peerConf().render(),
+                StrongSwan.Options.defaults());
+        GatewayProcess node1 = start(t, 1)) {
+      Shell.await(SETTLE, () -> active(t, 1), () -> "node 1 never became active" + node1.log());
+      try (GatewayProcess node2 = start(t, 2)) {
+        pairUp(t, peer, node1, node2);
+        String before = spis(peer);
+        String mac1 = mac(t, "gwA");
+        Capture capture;
+        try (Capture c =
+            Capture.start(t.ns("gwB"), "wan0", dir.resolve("split.pcap"), "udp port 4500 or esp")) {
+          capture = c;
+          Shell.check(
+              Duration.ofSeconds(10),
+              Shell.inNamespace(t.ns("gwA"), "ip", "link", "set", "ha0", "down"));
+          // The stream to the standby runs on the HA link: it breaks, the standby notices.
+          Shell.await(
+              SETTLE,
+              () -> {
+                try {
+                  return Boolean.FALSE.equals(status(t, 2).get("synced"));
+                } catch (IOException e) {
+                  return false;
+                }
+              },
+              () -> "the standby did not notice the cut" + node2.log());
+          // Ten times the failure time: roles must not move.
+          long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+          while (System.nanoTime() < until) {
+            assertTrue(active(t, 1), "node 1 lost the active role" + why(peer, node1, node2));
+            assertEquals("STANDBY", String.valueOf(status(t, 2).get("role")), "node 2 took over");
+            assertFalse(holdsVip(t, 2), "node 2 took the address");
+          }
+          assertTrue(t.ping("lanA", "10.2.0.2", 10), "traffic stopped" + why(peer, node1, node2));
+          c.awaitFrames("esp && ip.src == " + VIP, 10);
+        }
+        List<String> senders =
+            capture.tshark(dir.resolve("no-keys"), "esp && ip.src == " + VIP, "eth.src");
+        assertEquals(
+            Set.of(mac1), new HashSet<>(senders), "ESP from 192.0.2.1 came from more than node 1");
+        Shell.check(
+            Duration.ofSeconds(10),
+            Shell.inNamespace(t.ns("gwA"), "ip", "link", "set", "ha0", "up"));
+        Shell.await(
+            SETTLE,
+            () -> {
+              try {
+                Map<?, ?> s1 = status(t, 1);
+                Map<?, ?> s2 = status(t, 2);
+                return Boolean.TRUE.equals(s2.get("synced"))
+                    && String.valueOf(s1.get("lsn")).equals(String.valueOf(s2.get("lsn")));
+              } catch (IOException e) {
+                return false;
+              }
+            },
+            () -> "the standby did not converge after the heal" + node2.log());
+        assertTrue(active(t, 1), "node 1 is no longer active after the heal");
+        assertEquals(before, spis(peer), "the peer's SAs changed");
+      }
+    }
+  }
+
+  private static String mac(Topology t, String role) throws IOException {
+    String out = t.exec(role, Duration.ofSeconds(5), "ip", "link", "show", "dev", "wan0").output();
+    Matcher m = Pattern.compile("link/ether ([0-9a-f:]+)").matcher(out);
+    assertTrue(m.find(), out);
+    return m.group(1);
+  }
 }
