@@ -752,6 +752,8 @@ public final class IkeDaemon implements IkeContext {
           initiate(c);
         }
       }
+      // What it took over is reported at once: the journal is this node's now.
+      publishState();
     }
   }
 
