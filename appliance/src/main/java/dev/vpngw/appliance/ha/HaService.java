@@ -70,6 +70,12 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
   private volatile Role role = Role.STANDBY;
   private volatile long epoch;
   private volatile String reason = "started";
+  private final Object vipLock = new Object();
+  private final java.util.concurrent.ExecutorService renewer =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().name("ha-vip").daemon().unstarted(r));
+  private final java.util.concurrent.atomic.AtomicBoolean renewing =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long takeovers;
   private volatile long lastTakeoverMicros;
 
@@ -219,12 +225,15 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
 
   @Override
   public void onStandby(long newEpoch, String why) throws IOException {
-    role = Role.STANDBY;
-    epoch = newEpoch;
-    reason = why;
-    vip.release();
-    if (vnetVip != null) {
-      vnetVip.release();
+    // Under the lock: a lease renewal in progress finishes first and none starts after.
+    synchronized (vipLock) {
+      role = Role.STANDBY;
+      epoch = newEpoch;
+      reason = why;
+      vip.release();
+      if (vnetVip != null) {
+        vnetVip.release();
+      }
     }
     replicator.active(false);
     ike.call(
@@ -250,11 +259,27 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
       }
     }
     long perLease = Math.max(1, config.vipLeaseSeconds() * 1000L / 4 / config.intervalMillis());
-    if (intervals % perLease == 0) {
-      vip.renew();
-      if (vnetVip != null) {
-        vnetVip.renew();
+    if (intervals % perLease == 0 && renewing.compareAndSet(false, true)) {
+      // A renewal runs `ip`, a process: on a busy machine that can take longer than a heartbeat
+      // interval, and the heartbeats must not wait for it.
+      renewer.execute(this::renewLeases);
+    }
+  }
+
+  private void renewLeases() {
+    try {
+      synchronized (vipLock) {
+        if (role == Role.ACTIVE) {
+          vip.renew();
+          if (vnetVip != null) {
+            vnetVip.renew();
+          }
+        }
       }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot renew the virtual address lease: " + e.getMessage());
+    } finally {
+      renewing.set(false);
     }
   }
 
@@ -307,6 +332,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
   @Override
   public void close() {
     CloseHelper.close(runner);
+    renewer.shutdownNow();
     List<AutoCloseable> reversed = new ArrayList<>(resources);
     java.util.Collections.reverse(reversed);
     CloseHelper.closeAll(reversed);

@@ -64,6 +64,7 @@ class HaFailoverSystemTest {
             ike:
               sharedKey: "%s"
               connectionMode: responderOnly
+              dpdDelay: 3s
               ikeProposals: [aes256-sha256-modp2048]
               espProposals: [aes128gcm16]
         ha:
@@ -437,7 +438,10 @@ class HaFailoverSystemTest {
                 tail(peer.log(), dpdMark).contains("sending DPD request")
                     && node2.events("exchange_completed").stream()
                         .anyMatch(
-                            l -> l.contains("type=INFORMATIONAL") && l.contains("role=responder")),
+                            l -> l.contains("type=INFORMATIONAL") && l.contains("role=responder"))
+                    // and ours: a request with the message id carried over, answered
+                    && node2.events("exchange_completed").stream()
+                        .anyMatch(l -> l.contains("exchange=dpd") && l.contains("role=initiator")),
             () -> "no DPD exchange after the failover" + why(peer, node2));
         String afterRekey = spis(peer);
         assertFalse(
