@@ -76,6 +76,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
           r -> Thread.ofPlatform().name("ha-vip").daemon().unstarted(r));
   private final java.util.concurrent.atomic.AtomicBoolean renewing =
       new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean everSynced;
   private volatile long takeovers;
   private volatile long lastTakeoverMicros;
 
@@ -114,7 +115,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
             config.peerReplication(),
             config.key(),
             log,
-            lsn -> {},
+            lsn -> everSynced = true,
             config.intervalMillis() * 1_000_000L);
     resources.add(client);
   }
@@ -194,7 +195,24 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
     if (vnetVip != null) {
       vnetVip.renew();
     }
-    List<HaRecord> records = log.read(ReplicatedState::toRecords);
+    List<HaRecord> records;
+    if (everSynced) {
+      records = log.read(ReplicatedState::toRecords);
+    } else {
+      // A journal this process never synced with the peer may be stale (the peer may have run
+      // the same SAs further since): taking it over could repeat sequence numbers. The peers
+      // renegotiate instead, and standbys joining later get an empty state, not the stale one.
+      int stale = log.read(ReplicatedState::ikeSaCount);
+      if (stale > 0) {
+        LOG.log(
+            Level.WARNING,
+            "journal never synced with the peer in this run: its "
+                + stale
+                + " IKE SA(s) are not taken over, the peers renegotiate");
+      }
+      log.installSnapshot(log.lastLsn() + 1, List.of());
+      records = List.of();
+    }
     replicator.active(true);
     HaTakeover.Result[] result = new HaTakeover.Result[1];
     ike.call(
