@@ -75,11 +75,8 @@ public final class IkeDaemon implements IkeContext {
   private final Map<IkeSa, Long> keepaliveAt = new HashMap<>();
   private final java.util.PriorityQueue<Deferred> deferred =
       new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Deferred::dueNanos));
-  private IkeStateListener stateListener = IkeStateListener.NONE;
+  private final IkeStatePublisher publisher = new IkeStatePublisher();
   private boolean held;
-  private final Map<IkeSa, Published> published = new LinkedHashMap<>();
-  private final Map<Integer, IkeSa> publishedChildren = new HashMap<>();
-  private final Map<Integer, ChildSa> publishedChildSas = new HashMap<>();
   private long nextTimerNanos;
   private long nextCountersNanos;
   private long dropped;
@@ -729,10 +726,7 @@ public final class IkeDaemon implements IkeContext {
 
   /** Reports every state change to {@code listener} from now on (an HA pair's journal). */
   public void stateListener(IkeStateListener listener) {
-    this.stateListener = listener;
-    published.clear();
-    publishedChildren.clear();
-    publishedChildSas.clear();
+    publisher.listener(listener);
     publishState();
   }
 
@@ -767,18 +761,15 @@ public final class IkeDaemon implements IkeContext {
    * word to the peers (they belong to the active node now), and nothing of it is reported.
    */
   public void dropAllForStandby() {
-    IkeStateListener listener = stateListener;
-    stateListener = IkeStateListener.NONE;
+    IkeStateListener listener = publisher.listener();
+    publisher.listener(IkeStateListener.NONE);
     try {
       for (IkeSa sa : ikeSas()) {
         destroy(sa, "HA: the peer node is active", false);
       }
       retryAt.clear();
     } finally {
-      published.clear();
-      publishedChildren.clear();
-      publishedChildSas.clear();
-      stateListener = listener;
+      publisher.listener(listener);
     }
   }
 
@@ -888,76 +879,9 @@ public final class IkeDaemon implements IkeContext {
     publishState();
   }
 
-  /** What was last reported of an IKE SA. */
-  private record Published(
-      long initiatorSpi,
-      long responderSpi,
-      InetSocketAddress peer,
-      int localPort,
-      boolean natLocal,
-      boolean natRemote,
-      int nextRequestId,
-      boolean requestInFlight,
-      int expectedRequestId) {}
-
-  /**
-   * Reports what changed since the last call: IKE SAs added or changed, then child SAs added or
-   * moved (an IKE rekey moves them to the successor), then child SAs gone, then IKE SAs gone. Costs
-   * a pass over the IKE SAs, only with a listener.
-   */
   private void publishState() {
-    if (stateListener == IkeStateListener.NONE || held) {
-      return;
-    }
-    Set<Integer> live = new HashSet<>();
-    for (Map.Entry<IkeSa, TaskManager> e : managers.entrySet()) {
-      IkeSa sa = e.getKey();
-      if (sa.state() == IkeSaState.CONNECTING || sa.state() == IkeSaState.DESTROYED) {
-        continue;
-      }
-      TaskManager m = e.getValue();
-      Published now =
-          new Published(
-              sa.initiatorSpi(),
-              sa.responderSpi(),
-              sa.peer(),
-              sa.localPort(),
-              sa.natLocal(),
-              sa.natRemote(),
-              m.nextRequestId(),
-              m.requestInFlight(),
-              m.expectedRequestId());
-      Published before = published.put(sa, now);
-      if (!now.equals(before)) {
-        stateListener.ikeSaChanged(
-            sa,
-            before == null,
-            now.nextRequestId(),
-            now.requestInFlight(),
-            now.expectedRequestId());
-      }
-      for (ChildSa c : sa.children()) {
-        live.add(c.inboundSpi());
-        if (publishedChildren.get(c.inboundSpi()) != sa) {
-          publishedChildren.put(c.inboundSpi(), sa);
-          publishedChildSas.put(c.inboundSpi(), c);
-          stateListener.childSaAdded(sa, c);
-        }
-      }
-    }
-    for (var it = publishedChildren.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Integer, IkeSa> e = it.next();
-      if (!live.contains(e.getKey())) {
-        it.remove();
-        stateListener.childSaDeleted(e.getValue(), publishedChildSas.remove(e.getKey()));
-      }
-    }
-    for (var it = published.keySet().iterator(); it.hasNext(); ) {
-      IkeSa sa = it.next();
-      if (sa.state() == IkeSaState.DESTROYED || !managers.containsKey(sa)) {
-        it.remove();
-        stateListener.ikeSaDeleted(sa);
-      }
+    if (!held) {
+      publisher.publish(managers);
     }
   }
 
@@ -1047,7 +971,7 @@ public final class IkeDaemon implements IkeContext {
   @Override
   public void send(IkeSa sa, byte[] datagram) {
     publishState();
-    stateListener.beforeSend();
+    publisher.listener().beforeSend();
     try {
       transport.send(sa.peer(), sa.localPort(), datagram);
     } catch (IOException e) {

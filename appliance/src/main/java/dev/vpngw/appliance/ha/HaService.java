@@ -333,6 +333,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
       s.put("heartbeatsReceived", a.received());
       s.put("heartbeatsUnauthenticated", a.unauthenticated());
       s.put("heartbeatSendErrors", a.sendErrors());
+      s.put("agentStalls", a.stalls());
     }
     return s;
   }
