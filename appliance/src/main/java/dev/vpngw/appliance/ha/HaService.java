@@ -54,7 +54,6 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
     void onRole(Role role, long epoch, String reason, Map<String, Object> details);
   }
 
-  private final HaSection section;
   private final HaConfig config;
   private final ReplicationLog log;
   private final VipOwner vip;
@@ -82,7 +81,6 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
 
   private HaService(HaSection section, ReplicationLog log, long epoch, RoleEvents events)
       throws IOException {
-    this.section = section;
     this.config = section.node();
     this.log = log;
     this.epoch = epoch;
