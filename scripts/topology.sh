@@ -32,21 +32,35 @@
 # Site N's gateway is 10.N.0.1 and 192.0.2.N on the WAN (2001:db8:f::N). Neither NAT nor
 # MODE=plain goes with it.
 #
-#   topology.sh up PREFIX [nat]     create (and on failure remove) the namespaces
+# Pair mode (PAIR=1, or "pair" as the third argument) makes site A an active-standby pair of two
+# gateway namespaces on one GatewaySubnet, as issue 6 needs:
+#
+#                 P-gwA  (wan0 192.0.2.11, lan0 10.1.0.11, ha0 10.255.0.1)
+#   P-lanA --br-lan--+         |ha link (veth)                    +--br-pub-- P-gwB (192.0.2.2) -- P-lanB
+#   (10.1.0.2)      P-gwA2 (wan0 192.0.2.12, lan0 10.1.0.12, ha0 10.255.0.2)
+#
+# Both bridges live in P-sw. The virtual addresses 192.0.2.1 (public) and 10.1.0.1 (the VNet's
+# next hop, lanA's default route) are on no interface: the active gateway adds them. IPv4 only.
+#
+#   topology.sh up PREFIX [nat|pair]  create (and on failure remove) the namespaces
 #   topology.sh down PREFIX         remove them, the NAT namespace too if there is one; safe to call twice
 #   topology.sh names PREFIX [nat]  print the namespace names
 # PREFIX must be short and unique (e.g. vg$$): veth names are PREFIX plus 3 characters (max 15).
 set -Eeuo pipefail # -E: the ERR trap of 'up' also fires inside its functions
-usage="usage: [NAT=1] [NAT_PORTS=random|keep] [MODE=plain] [SITES=2|3|4] topology.sh up|down|names PREFIX [nat]"
+usage="usage: [NAT=1] [PAIR=1] [NAT_PORTS=random|keep] [MODE=plain] [SITES=2|3|4] topology.sh up|down|names PREFIX [nat|pair]"
 cmd=${1:?$usage}
 P=${2:?$usage}
 [ ${#P} -le 12 ] || { echo "topology.sh: prefix '$P' longer than 12 characters" >&2; exit 2; }
 case "${3:-}" in
   nat) NAT=1 ;;
+  pair) PAIR=1 ;;
   "") ;;
   *) echo "$usage" >&2; exit 2 ;;
 esac
 NAT=${NAT:-0}
+PAIR=${PAIR:-0}
+[ "$NAT" = 1 ] && [ "$PAIR" = 1 ] && { echo "topology.sh: nat and pair do not combine" >&2; exit 2; }
+[ "${SITES:-2}" != 2 ] && [ "$PAIR" = 1 ] && { echo "topology.sh: SITES and pair do not combine" >&2; exit 2; }
 NAT_PORTS=${NAT_PORTS:-random}
 case "$NAT_PORTS" in
   random) MASQUERADE="masquerade random" ;;
@@ -69,17 +83,18 @@ NS=("$P-lanA" "$P-gwA" "$P-gwB" "$P-lanB")
 [ "$NAT" = 1 ] && NS+=("$P-nat")
 for e in "${EXTRA[@]}"; do NS+=("$P-gw${e% *}" "$P-lan${e% *}"); done
 [ "$SITES" -gt 2 ] && NS+=("$P-wan")
+[ "$PAIR" = 1 ] && NS+=("$P-gwA2" "$P-sw")
 
 down() {
-  # The NAT namespace goes in either mode, so a caller need not remember how it called 'up'.
   # Every namespace any mode makes, so a caller need not remember how it called 'up'.
   for ns in "$P-lanA" "$P-gwA" "$P-gwB" "$P-lanB" "$P-nat" "$P-gwC" "$P-lanC" "$P-gwD" "$P-lanD" \
-    "$P-wan"; do
+    "$P-wan" "$P-gwA2" "$P-sw"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
   done
   # veths left in the root namespace by a half-done 'up' (moving one end moves the pair)
-  for v in "${P}la" "${P}wa" "${P}lb" "${P}na" "${P}wb" "${P}lc" "${P}wc" "${P}ld" "${P}wd"; do
+  for v in "${P}la" "${P}wa" "${P}lb" "${P}na" "${P}wb" "${P}lc" "${P}wc" "${P}ld" "${P}wd" \
+    "${P}l2" "${P}w2" "${P}ha"; do
     ip link del "$v" 2>/dev/null || true
   done
 }
@@ -149,6 +164,34 @@ extra_sites() {
   done
 }
 
+# Site A as an HA pair on two bridges (see the header).
+pair_site_a() {
+  ip -n "$P-sw" link add br-pub type bridge
+  ip -n "$P-sw" link add br-lan type bridge
+  ip -n "$P-sw" link set br-pub up
+  ip -n "$P-sw" link set br-lan up
+  pair "${P}wa" "$P-gwA" "${P}sa" "$P-sw" wan0 pa
+  pair "${P}w2" "$P-gwA2" "${P}s2" "$P-sw" wan0 pa2
+  pair "${P}wb" "$P-gwB" "${P}sb" "$P-sw" wan0 pb
+  pair "${P}la" "$P-lanA" "${P}sl" "$P-sw" lan0 la
+  pair "${P}l2" "$P-gwA" "${P}sm" "$P-sw" lan0 lg
+  pair "${P}lc" "$P-gwA2" "${P}sn" "$P-sw" lan0 lg2
+  for port in pa pa2 pb; do ip -n "$P-sw" link set "$port" master br-pub; done
+  for port in la lg lg2; do ip -n "$P-sw" link set "$port" master br-lan; done
+  pair "${P}ha" "$P-gwA" "${P}hb" "$P-gwA2" ha0 ha0
+  ip -n "$P-gwA" addr add 192.0.2.11/24 dev wan0
+  ip -n "$P-gwA2" addr add 192.0.2.12/24 dev wan0
+  ip -n "$P-gwB" addr add 192.0.2.2/24 dev wan0
+  ip -n "$P-gwA" addr add 10.1.0.11/24 dev lan0
+  ip -n "$P-gwA2" addr add 10.1.0.12/24 dev lan0
+  ip -n "$P-gwA" addr add 10.255.0.1/30 dev ha0
+  ip -n "$P-gwA2" addr add 10.255.0.2/30 dev ha0
+  ip -n "$P-lanA" addr add 10.1.0.2/24 dev lan0
+  ip -n "$P-lanA" route add default via 10.1.0.1
+  ip netns exec "$P-gwA2" sysctl -qw net.ipv4.ip_forward=1 \
+    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+}
+
 up() {
   trap 'down' ERR
   if [ "$NAT" = 1 ] && ! command -v nft >/dev/null; then
@@ -159,6 +202,19 @@ up() {
     ip netns add "$ns"
     ip -n "$ns" link set lo up
   done
+  if [ "$PAIR" = 1 ]; then
+    pair_site_a
+    pair "${P}lb" "$P-lanB" "${P}gb" "$P-gwB" lan0 lan0
+    ip -n "$P-gwB" addr add 10.2.0.1/24 dev lan0
+    ip -n "$P-lanB" addr add 10.2.0.2/24 dev lan0
+    ip -n "$P-lanB" route add default via 10.2.0.1
+    for gw in "$P-gwA" "$P-gwB"; do
+      ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \
+        net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+    done
+    trap - ERR
+    return
+  fi
   pair "${P}la" "$P-lanA" "${P}ga" "$P-gwA" lan0 lan0
   pair "${P}lb" "$P-lanB" "${P}gb" "$P-gwB" lan0 lan0
   if [ "$NAT" = 1 ]; then

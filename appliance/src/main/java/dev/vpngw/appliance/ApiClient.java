@@ -80,6 +80,10 @@ final class ApiClient {
             .PUT(HttpRequest.BodyPublishers.ofString(Json.write(body))));
   }
 
+  Response post(String path) throws IOException {
+    return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   Response delete(String path) throws IOException {
     return send(HttpRequest.newBuilder(uri(path)).DELETE());
   }

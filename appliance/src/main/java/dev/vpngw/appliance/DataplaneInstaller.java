@@ -48,11 +48,20 @@ final class DataplaneInstaller implements ChildSaInstaller {
   private final Map<String, Integer> manualTunnels = new HashMap<>();
   private final int workers;
   private final BitSet used = new BitSet();
+  private java.util.function.UnaryOperator<SaConfig> outboundHook = sa -> sa;
 
   /** An installer for a dataplane with this many workers. */
   DataplaneInstaller(Dataplane dataplane, int workers) {
     this.dataplane = dataplane;
     this.workers = workers;
+  }
+
+  /**
+   * Passes every negotiated outbound SA through HOOK before the dataplane gets it (an HA pair
+   * bounds its sequence numbers by a fence).
+   */
+  void outboundHook(java.util.function.UnaryOperator<SaConfig> hook) {
+    this.outboundHook = hook;
   }
 
   /** Serves an IKE connection's child SAs from now on with these routes (replacing any before). */
@@ -164,7 +173,7 @@ final class DataplaneInstaller implements ChildSaInstaller {
 
   @Override
   public void installOutbound(int tunnel, SaConfig sa) {
-    dataplane.installOutbound(tunnel, sa);
+    dataplane.installOutbound(tunnel, outboundHook.apply(sa));
   }
 
   @Override

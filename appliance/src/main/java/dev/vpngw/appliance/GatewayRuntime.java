@@ -3,6 +3,8 @@ package dev.vpngw.appliance;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.appliance.config.GatewayConfig.Connection;
 import dev.vpngw.appliance.config.GatewayConfig.ManualSa;
+import dev.vpngw.appliance.config.HaSection;
+import dev.vpngw.appliance.ha.HaService;
 import dev.vpngw.appliance.monitor.Monitoring;
 import dev.vpngw.counters.CountersFile;
 import dev.vpngw.crypto.CryptoEngine;
@@ -10,6 +12,7 @@ import dev.vpngw.crypto.CryptoEngines;
 import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.ikev2.IkeDaemon;
+import dev.vpngw.ikev2.IkeLog;
 import dev.vpngw.ikev2.config.IkeConnectionConfig;
 import dev.vpngw.ikev2.proposal.EspSuites;
 import dev.vpngw.io.link.LinkConfig;
@@ -104,21 +107,34 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   private DataplaneInstaller installer;
   private IkeService ike;
   private Monitoring monitoring;
+  private final HaSection ha;
+  private HaService haService;
   // The connections running now, in the order they started (the monitoring's interface order).
   private final Map<String, Connection> running = new java.util.LinkedHashMap<>();
 
   /** Who else hears the IKE thread's events (the FQDN watcher); set once the gateway runs. */
   private volatile java.util.function.Consumer<dev.vpngw.ikev2.IkeLog.Event> ikeEventHook = e -> {};
 
-  private GatewayRuntime(GatewayConfig config) {
+  private GatewayRuntime(GatewayConfig config, HaSection ha) {
     this.config = config;
+    this.ha = ha;
     this.countersPath = config.gateway().runDirectory().resolve("counters.dat");
   }
 
   /** Starts everything; on any failure what was started is closed again. */
   static GatewayRuntime start(GatewayConfig config, ThreadingMode mode, boolean pinThreads)
       throws IOException {
-    GatewayRuntime runtime = new GatewayRuntime(config);
+    return start(config, mode, pinThreads, null);
+  }
+
+  /**
+   * Starts everything as one node of an active-standby pair (HA null: a single gateway); on any
+   * failure what was started is closed again.
+   */
+  static GatewayRuntime start(
+      GatewayConfig config, ThreadingMode mode, boolean pinThreads, HaSection ha)
+      throws IOException {
+    GatewayRuntime runtime = new GatewayRuntime(config, ha);
     try {
       runtime.startAll(mode, pinThreads);
       return runtime;
@@ -135,6 +151,11 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
   /** Hands the IKE thread's events to {@code hook} too (on the IKE thread: it must not block). */
   void ikeEventHook(java.util.function.Consumer<dev.vpngw.ikev2.IkeLog.Event> hook) {
     ikeEventHook = hook;
+  }
+
+  /** The HA node, or null for a single gateway. */
+  HaService ha() {
+    return haService;
   }
 
   private void startAll(ThreadingMode mode, boolean pinThreads) throws IOException {
@@ -155,6 +176,28 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     // The dataplane's ICMP errors come from our own address: without this the kernel drops them.
     LinkConfig.acceptLocalSource(tun.name());
     enableForwarding();
+    if (ha != null) {
+      // The standby binds its sockets to the virtual address it does not hold (yet).
+      enableNonLocalBind();
+      IkeLog roleLog = IkeLog.stdout(monitoring.ikeEvents());
+      haService =
+          HaService.open(
+              ha,
+              (role, epoch, reason, details) -> {
+                List<Object> pairs = new ArrayList<>(List.of("role", role, "epoch", epoch));
+                pairs.add("reason");
+                pairs.add(reason);
+                details.forEach(
+                    (k, v) -> {
+                      pairs.add(k);
+                      pairs.add(v);
+                    });
+                // On the IKE thread: the event journal's appender belongs to that thread.
+                Object[] fields = pairs.toArray();
+                ike.conductor().command(d -> roleLog.event("ha_role_changed", null, fields));
+              });
+      resources.add(haService);
+    }
     InetAddress local = gw.publicAddress();
     boolean v4 = local instanceof Inet4Address;
     // UDP 4500 always: IKE may find a NAT and move any negotiated tunnel there (RFC 7296 2.23),
@@ -186,6 +229,9 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     resources.add(dataplane);
     dataplane.bandwidthLimit(Reconfigurer.bandwidthLimit(gw));
     installer = new DataplaneInstaller(dataplane, gw.workers());
+    if (haService != null) {
+      installer.outboundHook(haService.replicator()::fence);
+    }
     List<IkeConnectionConfig> ikeConnections = new ArrayList<>();
     for (Connection c : config.connections()) {
       int mtu = tunnelMtu(c, gw);
@@ -207,9 +253,23 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
             gw.keyLogDirectory(),
             gw.ikeCookieThreshold(),
             monitoring.ikeEvents().andThen(e -> ikeEventHook.accept(e)),
-            gw.natKeepalive());
+            gw.natKeepalive(),
+            haService != null);
     resources.add(ike);
+    if (haService != null) {
+      // Stopped before the IKE thread and the dataplane it drives.
+      resources.remove(haService);
+      resources.add(haService);
+      haService.start(ike::call);
+    }
     IkeService ikeState = ike;
+    if (haService != null) {
+      HaService node = haService;
+      monitoring.ha(
+          () ->
+              new Monitoring.HaView(
+                  node.role().name().toLowerCase(java.util.Locale.ROOT), node.epoch()));
+    }
     monitoring.startExporters(
         countersPath,
         () -> ikeState.ikeSas(IKE_STATE_TIMEOUT),
@@ -569,6 +629,15 @@ final class GatewayRuntime implements AutoCloseable, Reconfigurer.Host {
     b.append((flags & TunDevice.TUN_F_USO4) != 0 ? " uso4" : "");
     b.append((flags & TunDevice.TUN_F_USO6) != 0 ? " uso6" : "");
     return b.toString();
+  }
+
+  private static void enableNonLocalBind() throws IOException {
+    for (String f :
+        new String[] {
+          "/proc/sys/net/ipv4/ip_nonlocal_bind", "/proc/sys/net/ipv6/ip_nonlocal_bind"
+        }) {
+      Files.writeString(Path.of(f), "1");
+    }
   }
 
   private static void enableForwarding() {

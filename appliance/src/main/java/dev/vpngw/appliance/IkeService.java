@@ -43,6 +43,7 @@ final class IkeService implements AutoCloseable {
   private final UdpSocket socket;
   private final AgentRunner runner;
   private final IkeConductor conductor;
+  private boolean pairMember;
 
   private IkeService(UdpSocket socket, IkeConductor conductor) {
     this.socket = socket;
@@ -67,7 +68,8 @@ final class IkeService implements AutoCloseable {
       java.nio.file.Path keyLogDirectory,
       int cookieThreshold,
       java.util.function.Consumer<IkeLog.Event> events,
-      java.time.Duration natKeepalive)
+      java.time.Duration natKeepalive,
+      boolean haStandby)
       throws IOException {
     UdpSocket socket = UdpSocket.open(local, IKE_PORT, false, true);
     try {
@@ -126,8 +128,11 @@ final class IkeService implements AutoCloseable {
                   .withCookieThreshold(cookieThreshold)
                   .withNatKeepalive(natKeepalive),
               keyLogDirectory == null ? KeyLog.NONE : KeyLog.wireshark(keyLogDirectory));
+      // An HA node starts as standby: the active node serves the peers until this one takes over.
+      daemon.hold(haStandby);
       IkeService service =
           new IkeService(socket, new IkeConductor(daemon, List.of(port500, port4500)));
+      service.pairMember = haStandby;
       AgentRunner.startOnThread(service.runner);
       return service;
     } catch (IOException | RuntimeException e) {
@@ -220,9 +225,12 @@ final class IkeService implements AutoCloseable {
 
   @Override
   public void close() {
-    // Tell the peers first (RFC 7296 1.4.1), waiting briefly for the IKE thread to send.
+    // Tell the peers first (RFC 7296 1.4.1), waiting briefly for the IKE thread to send; not in an
+    // HA pair, whose other node carries the SAs on.
     java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
-    conductor.command(IkeDaemon::shutdown);
+    if (!pairMember) {
+      conductor.command(IkeDaemon::shutdown);
+    }
     conductor.command(d -> sent.countDown());
     try {
       sent.await(2, java.util.concurrent.TimeUnit.SECONDS);

@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
       VnetGatewayCommand.class,
       LocalGatewayCommand.class,
       VpnConnectionCommand.class,
-      ValidateCommand.class
+      ValidateCommand.class,
+      HaCommand.class
     })
 public final class Main implements Callable<Integer> {
   /** Runs one subcommand and exits with its status. */

@@ -73,6 +73,7 @@ final class ManagementApi implements AutoCloseable {
   private final ExecutorService executor;
   private final ApiToken token;
   private final Reconfigurer reconfigurer;
+  private volatile dev.vpngw.appliance.ha.HaService ha;
 
   private ManagementApi(
       HttpServer server, ExecutorService executor, ApiToken token, Reconfigurer reconfigurer) {
@@ -102,6 +103,7 @@ final class ManagementApi implements AutoCloseable {
     for (Kind k : Kind.values()) {
       server.createContext(k.path, x -> m.handle(x, k));
     }
+    server.createContext("/ha", m::handleHa);
     server.setExecutor(executor);
     server.start();
     String host = api.address().getHostAddress();
@@ -112,6 +114,58 @@ final class ManagementApi implements AutoCloseable {
             + server.getAddress().getPort();
     Files.writeString(urlFile, url + "\n");
     return m;
+  }
+
+  /** Serves {@code /ha} (status) and {@code /ha/switchover} for this HA node. */
+  void ha(dev.vpngw.appliance.ha.HaService node) {
+    this.ha = node;
+  }
+
+  /**
+   * {@code GET /ha}: the node's HA status; {@code POST /ha/switchover}: a planned switchover (409
+   * unless this node is active).
+   */
+  private void handleHa(HttpExchange x) {
+    String method = x.getRequestMethod();
+    String path = x.getRequestURI().getRawPath();
+    int status;
+    try {
+      if (!token.accepts(x.getRequestHeaders().getFirst("Authorization"))) {
+        x.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        throw new Refusal(401, "Authorization", "a valid bearer token is required");
+      }
+      dev.vpngw.appliance.ha.HaService node = ha;
+      if (node == null) {
+        throw new Refusal(404, "ha", "this gateway is not one node of an HA pair");
+      }
+      if (path.equals("/ha") || path.equals("/ha/")) {
+        if (!method.equals("GET")) {
+          throw new Refusal(405, "(method)", method + " is not allowed on /ha");
+        }
+        status = send(x, 200, node.status());
+      } else if (path.equals("/ha/switchover")) {
+        if (!method.equals("POST")) {
+          throw new Refusal(405, "(method)", "use POST on /ha/switchover");
+        }
+        String answer;
+        try {
+          answer = node.switchover();
+        } catch (IllegalStateException e) {
+          throw new Refusal(409, "role", e.getMessage());
+        }
+        status = send(x, 202, Map.of("result", answer));
+      } else {
+        throw new Refusal(404, "(path)", "no such resource: " + path);
+      }
+    } catch (Refusal r) {
+      status = r.status;
+      send(x, r.status, error(r.field, r.reason));
+    } catch (RuntimeException e) {
+      status = 500;
+      send(x, 500, error("(internal)", e.toString()));
+    }
+    System.out.println("vpngw api: " + method + " " + path + " " + status);
+    x.close();
   }
 
   /** The port it listens on. */

@@ -5,6 +5,7 @@ import dev.vpngw.appliance.config.ConfigException;
 import dev.vpngw.appliance.config.ConfigLoader;
 import dev.vpngw.appliance.config.GatewayConfig;
 import dev.vpngw.appliance.er.ExpressRouteGateway;
+import dev.vpngw.appliance.config.HaSection;
 import dev.vpngw.crypto.kat.SelfTest;
 import dev.vpngw.pipeline.ThreadingMode;
 import java.io.PrintStream;
@@ -49,10 +50,14 @@ final class RunCommand implements Callable<Integer> {
     GatewayConfig cfg;
     ConfigDocument document;
     ConfigStore store;
+    HaSection ha;
     try {
       byte[] bytes = Files.readAllBytes(config);
-      document = ConfigDocument.of(ConfigLoader.read(new String(bytes, StandardCharsets.UTF_8)));
+      Object tree = ConfigLoader.read(new String(bytes, StandardCharsets.UTF_8));
+      document = ConfigDocument.of(tree);
       cfg = document.validate();
+      // The node's own HA settings always come from its file (the API changes resources only).
+      ha = HaSection.parse(tree, cfg.gateway());
       store = new ConfigStore(cfg.gateway().runDirectory(), ConfigStore.hash(bytes));
       if (store.current()) {
         ConfigDocument applied = store.load();
@@ -92,9 +97,9 @@ final class RunCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin);
+    try (GatewayRuntime runtime = GatewayRuntime.start(cfg, threading, pin, ha);
         FqdnWatcher fqdns = FqdnWatcher.start(new Reconfigurer(runtime, store, document, cfg));
-        ManagementApi api = startApi(cfg, fqdns.reconfigurer())) {
+        ManagementApi api = startApi(cfg, runtime, fqdns.reconfigurer())) {
       runtime.ikeEventHook(fqdns);
       // The JVM exits when the hooks return: wait for the teardown (keys wiped, agents stopped).
       Runtime.getRuntime()
@@ -176,14 +181,18 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static ManagementApi startApi(GatewayConfig cfg, Reconfigurer reconfigurer)
+  private static ManagementApi startApi(
+      GatewayConfig cfg, GatewayRuntime runtime, Reconfigurer reconfigurer)
       throws java.io.IOException {
     if (cfg.gateway().api().port() == 0) {
       return null;
     }
-    return ManagementApi.start(
-        cfg.gateway().api(),
-        reconfigurer,
-        cfg.gateway().runDirectory().resolve(ApiClient.URL_FILE));
+    ManagementApi api =
+        ManagementApi.start(
+            cfg.gateway().api(),
+            reconfigurer,
+            cfg.gateway().runDirectory().resolve(ApiClient.URL_FILE));
+    api.ha(runtime.ha());
+    return api;
   }
 }

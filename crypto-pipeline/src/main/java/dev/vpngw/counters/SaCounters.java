@@ -45,6 +45,7 @@ public final class SaCounters implements AutoCloseable {
   static final List<Integer> OUTBOUND_REASONS =
       List.of(
           DropReason.SEQUENCE_EXHAUSTED.id(),
+          DropReason.SEQUENCE_FENCED.id(),
           DropReason.SA_EXPIRED.id(),
           DropReason.NO_ROOM.id(),
           DropReason.INNER_TOO_BIG.id(),

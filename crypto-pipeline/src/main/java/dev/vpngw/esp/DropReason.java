@@ -50,10 +50,12 @@ public enum DropReason {
   /** Not enough headroom before or tailroom after the inner packet for the ESP overhead. */
   NO_ROOM(21, "not enough headroom/tailroom in the buffer for ESP"),
   /** The outer packet would not fit the 16-bit IP/UDP length fields. */
-  INNER_TOO_BIG(22, "encapsulated packet would exceed 65535 bytes");
+  INNER_TOO_BIG(22, "encapsulated packet would exceed 65535 bytes"),
+  /** HA: the next sequence number is past the mark the standby holds (issue 6). */
+  SEQUENCE_FENCED(23, "outbound sequence number past the HA standby's mark; waiting for it");
 
   /** The largest id in use: counters arrays are this plus one long. */
-  public static final int MAX_ID = 22;
+  public static final int MAX_ID = 23;
 
   private static final DropReason[] BY_ID = new DropReason[MAX_ID + 1];
 

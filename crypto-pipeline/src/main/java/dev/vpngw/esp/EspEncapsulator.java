@@ -102,6 +102,9 @@ public final class EspEncapsulator {
     if (sa.isSequenceExhausted()) {
       return DropReason.SEQUENCE_EXHAUSTED;
     }
+    if (sa.isSequenceFenced()) {
+      return DropReason.SEQUENCE_FENCED;
+    }
     int nextHeader = innerNextHeader(b, innerOffset, innerLength);
     if (nextHeader < 0) {
       return DropReason.BAD_INNER_PACKET;

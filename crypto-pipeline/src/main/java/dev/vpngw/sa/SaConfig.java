@@ -53,6 +53,7 @@ public final class SaConfig {
   private final long hardLifetimePackets;
   private final boolean allowLegacyCiphers;
   private final long initialSequenceNumber;
+  private final SequenceFence sequenceFence;
 
   private SaConfig(Builder b) {
     this.spi = b.spi;
@@ -72,6 +73,7 @@ public final class SaConfig {
     this.hardLifetimePackets = b.hardLifetimePackets;
     this.allowLegacyCiphers = b.allowLegacyCiphers;
     this.initialSequenceNumber = b.initialSequenceNumber;
+    this.sequenceFence = b.sequenceFence;
     validate();
   }
 
@@ -102,6 +104,7 @@ public final class SaConfig {
     b.hardLifetimePackets = hardLifetimePackets;
     b.allowLegacyCiphers = allowLegacyCiphers;
     b.initialSequenceNumber = initialSequenceNumber;
+    b.sequenceFence = sequenceFence;
     return b;
   }
 
@@ -303,6 +306,11 @@ public final class SaConfig {
     return initialSequenceNumber;
   }
 
+  /** The HA pair's bound on the outbound sequence numbers, or null for none. */
+  public SequenceFence sequenceFence() {
+    return sequenceFence;
+  }
+
   @Override
   public String toString() {
     return "SaConfig[spi=0x"
@@ -341,6 +349,7 @@ public final class SaConfig {
     private long hardLifetimePackets;
     private boolean allowLegacyCiphers;
     private long initialSequenceNumber = 1;
+    private SequenceFence sequenceFence;
 
     private Builder() {}
 
@@ -449,6 +458,15 @@ public final class SaConfig {
      */
     public Builder initialSequenceNumber(long seq) {
       this.initialSequenceNumber = seq;
+      return this;
+    }
+
+    /**
+     * Bounds an outbound SA's sequence numbers by an HA pair's fence (null: unbounded). Packets
+     * past the fence's limit are dropped as {@code SEQUENCE_FENCED} until the limit rises.
+     */
+    public Builder sequenceFence(SequenceFence fence) {
+      this.sequenceFence = fence;
       return this;
     }
 

@@ -66,6 +66,7 @@ public final class SecurityAssociation implements AutoCloseable {
   private final ReplayWindow replayWindow;
   private long nextSequence;
   private boolean sequenceExhausted;
+  private final SequenceFence fence;
   private long packets;
   private long bytes;
   private LifetimeState lifetimeState = LifetimeState.ACTIVE;
@@ -102,6 +103,7 @@ public final class SecurityAssociation implements AutoCloseable {
                 config.replayWindowSize(), config.esn(), config.initialSequenceNumber() - 1)
             : null;
     this.nextSequence = config.initialSequenceNumber();
+    this.fence = direction == Direction.OUTBOUND ? config.sequenceFence() : null;
   }
 
   /**
@@ -186,7 +188,18 @@ public final class SecurityAssociation implements AutoCloseable {
     } else {
       nextSequence = seq + 1;
     }
+    if (fence != null) {
+      fence.published(seq + 1);
+    }
     return seq;
+  }
+
+  /**
+   * True when an HA fence bounds this SA and the next sequence number is past its limit: the
+   * standby could not yet skip past it, so it must not be sent.
+   */
+  public boolean isSequenceFenced() {
+    return fence != null && Long.compareUnsigned(nextSequence, fence.limit()) > 0;
   }
 
   /**

@@ -155,8 +155,8 @@ class CountersFileTest {
       assertEquals(12_000, outbound.bytes());
       assertEquals(1L, outbound.dropsByReason().get(DropReason.SEQUENCE_EXHAUSTED.id()));
       assertEquals(1L, outbound.dropsByReason().get(CounterTypes.OTHER_REASON));
-      // The four reasons the owning worker can see outbound, the bandwidth limit, and "other".
-      assertEquals(6, outbound.dropsByReason().size());
+      // The five reasons the owning worker can see outbound, the bandwidth limit, and "other".
+      assertEquals(7, outbound.dropsByReason().size());
 
       CountersSnapshot.Counter packets =
           reader.snapshot().counters().stream()
@@ -191,12 +191,12 @@ class CountersFileTest {
       SaCounters first =
           SaCounters.allocate(file.manager(), "a", 1, Direction.OUTBOUND, 1, "192.0.2.1");
       first.packet(77);
-      assertEquals(8, reader.snapshot().counters().size());
+      assertEquals(9, reader.snapshot().counters().size());
       first.close();
       assertEquals(0, reader.snapshot().counters().size());
-      assertEquals(16 - 8, file.manager().available());
+      assertEquals(16 - 9, file.manager().available());
 
-      // Within the timeout only the 8 never-used slots are free: an inbound SA (12) does not fit,
+      // Within the timeout only the 7 never-used slots are free: an inbound SA (12) does not fit,
       // and a failed allocation leaves nothing behind.
       assertThrows(
           IllegalStateException.class,

@@ -20,6 +20,7 @@ import dev.vpngw.sa.SaConfig;
 import dev.vpngw.sa.SaDatabase;
 import dev.vpngw.sa.SecurityAssociation;
 import dev.vpngw.sa.SecurityAssociation.LifetimeState;
+import dev.vpngw.sa.SequenceFence;
 import java.lang.foreign.Arena;
 import java.util.Random;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -132,6 +133,29 @@ class EspEncapsulatorTest {
   void theLastEsnSequenceNumberIsSentThenTheSaRefuses() {
     SaConfig config = config(6, false).esn(true).initialSequenceNumber(-1L).build();
     roundTripThenExhausted(config, -1L);
+  }
+
+  @Test
+  void haFenceHoldsPacketsPastTheStandbysMark() {
+    SequenceFence fence = new SequenceFence(5);
+    SaConfig config = config(4, true).initialSequenceNumber(5).sequenceFence(fence).build();
+    try (SecurityAssociation out = SecurityAssociation.outbound(config, engine)) {
+      // nothing is safe yet: the standby holds no mark
+      assertDrop(DropReason.SEQUENCE_FENCED, send(out, 4, 100));
+      fence.raise(6);
+      assertEquals(EspResult.OK, send(out, 4, 100));
+      assertEquals(5, result.sequence());
+      assertEquals(EspResult.OK, send(out, 4, 100));
+      assertEquals(6, result.sequence());
+      assertEquals(7, fence.next(), "the worker publishes how far it got");
+      assertDrop(DropReason.SEQUENCE_FENCED, send(out, 4, 100));
+      fence.raise(3); // never lowers
+      assertEquals(6, fence.limit());
+      fence.raise(100);
+      assertEquals(EspResult.OK, send(out, 4, 100));
+      assertEquals(7, result.sequence(), "a held packet never used a number");
+      assertEquals(2, counters.dropCount(DropReason.SEQUENCE_FENCED));
+    }
   }
 
   private void roundTripThenExhausted(SaConfig config, long last) {

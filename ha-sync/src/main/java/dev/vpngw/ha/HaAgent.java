@@ -60,6 +60,8 @@ public final class HaAgent implements Agent {
   private volatile long replayed;
   private volatile long received;
   private volatile long sendErrors;
+  private volatile long stalls;
+  private long lastCycle;
 
   /**
    * @param channels one bound, non-blocking datagram channel per {@link HaConfig#paths()} entry
@@ -100,6 +102,15 @@ public final class HaAgent implements Agent {
   @Override
   public int doWork() throws IOException {
     long now = clock.nanoTime();
+    if (lastCycle != 0 && now - lastCycle > intervalNanos) {
+      // This thread did not run for a whole interval (an overloaded machine, a long pause): our
+      // heartbeats went out late and the peer may have counted misses. Worth knowing.
+      stalls++;
+      LOG.log(
+          Level.WARNING,
+          "HA agent stalled " + (now - lastCycle) / 1_000_000 + " ms: heartbeats were late");
+    }
+    lastCycle = now;
     int work = 0;
     for (int i = 0; i < channels.size(); i++) {
       work += receive(i, now);
@@ -219,6 +230,11 @@ public final class HaAgent implements Agent {
    */
   public void requestSwitchover() {
     switchoverRequested = true;
+  }
+
+  /** Duty cycles that came more than an interval after the previous one. */
+  public long stalls() {
+    return stalls;
   }
 
   /** Heartbeats dropped because their HMAC did not verify. */

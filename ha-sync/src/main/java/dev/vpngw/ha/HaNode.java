@@ -189,6 +189,7 @@ public final class HaNode implements HaAgent.Listener {
                 key,
                 key.clone(),
                 false,
+                false,
                 List.of(sel),
                 List.of(sel),
                 3000,

@@ -105,6 +105,20 @@ public final class JumpAhead {
     return next++;
   }
 
+  /**
+   * The dataplane numbered the packets itself (it holds the counter, bounded by the safe mark
+   * through its fence) and has used every number below NEXT: catch up with it. Never moves back.
+   *
+   * @throws IllegalStateException if NEXT shows a number past the safe mark was used
+   */
+  public void advanceTo(long next) {
+    if (next > safe + 1) {
+      throw new IllegalStateException(
+          "sequence number " + (next - 1) + " was used past the safe mark " + safe);
+    }
+    this.next = Math.max(this.next, next);
+  }
+
   /** Whether the SA has used its last sequence number (it must be rekeyed). */
   public boolean exhausted() {
     return next > limit;

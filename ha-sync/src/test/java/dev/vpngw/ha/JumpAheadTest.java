@@ -180,4 +180,17 @@ class JumpAheadTest {
     }
     assertTrue(caught > 0, "the checker must be able to fail: the unsafe policy was never caught");
   }
+
+  @Test
+  void followsACounterHeldElsewhere() {
+    JumpAhead j = new JumpAhead(16, 1, JumpAhead.MAX_SEQ_32);
+    assertEquals(16, j.markDue());
+    j.onMarkWritten(16);
+    j.onMarkSafe(16);
+    j.advanceTo(9); // the dataplane sent 1..8
+    assertEquals(24, j.markDue(), "past half the window: the next mark is due");
+    j.advanceTo(5); // a stale reading never moves it back
+    assertEquals(9, j.next());
+    assertThrows(IllegalStateException.class, () -> j.advanceTo(18));
+  }
 }

@@ -75,6 +75,8 @@ public final class IkeDaemon implements IkeContext {
   private final Map<IkeSa, Long> keepaliveAt = new HashMap<>();
   private final java.util.PriorityQueue<Deferred> deferred =
       new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Deferred::dueNanos));
+  private final IkeStatePublisher publisher = new IkeStatePublisher();
+  private boolean held;
   private long nextTimerNanos;
   private long nextCountersNanos;
   private long dropped;
@@ -103,8 +105,11 @@ public final class IkeDaemon implements IkeContext {
     this.cookies = new CookieGuard(random, clock.getAsLong());
   }
 
-  /** Initiates every connection that starts its own IKE SA. */
+  /** Initiates every connection that starts its own IKE SA (none while {@link #hold held}). */
   public void start() {
+    if (held) {
+      return;
+    }
     for (IkeConnectionConfig c : connections) {
       if (c.mode().initiates()) {
         initiate(c);
@@ -131,7 +136,7 @@ public final class IkeDaemon implements IkeContext {
     connections.add(c);
     retryAt.remove(c.name());
     log.event("connection_added", c.name(), "peer", c.remoteAddress().getHostAddress());
-    if (c.mode().initiates()) {
+    if (c.mode().initiates() && !held) {
       initiate(c);
     }
   }
@@ -303,6 +308,15 @@ public final class IkeDaemon implements IkeContext {
   /** One IKE datagram from {@code from} to our {@code localPort}. */
   public void onDatagram(
       InetSocketAddress from, int localPort, byte[] data, int offset, int length) {
+    if (held) {
+      drop("HA standby: the active node serves the peers", from);
+      return;
+    }
+    receive(from, localPort, data, offset, length);
+    publishState();
+  }
+
+  private void receive(InetSocketAddress from, int localPort, byte[] data, int offset, int length) {
     byte[] raw = java.util.Arrays.copyOfRange(data, offset, offset + length);
     if (raw.length < IkeHeader.LENGTH) {
       drop("shorter than the IKE header", from);
@@ -564,7 +578,7 @@ public final class IkeDaemon implements IkeContext {
   /** Runs the timers when due; returns 1 if it did work. */
   public int onTimer() {
     long now = clock.getAsLong();
-    if (now < nextTimerNanos) {
+    if (now < nextTimerNanos || held) {
       return 0;
     }
     nextTimerNanos = now + TIMER_PERIOD_NANOS;
@@ -600,6 +614,7 @@ public final class IkeDaemon implements IkeContext {
         }
       }
     }
+    publishState();
     return 1;
   }
 
@@ -707,6 +722,169 @@ public final class IkeDaemon implements IkeContext {
                 "rekey-ike"));
   }
 
+  // ---- active-standby HA (issue 6) ----
+
+  /** Reports every state change to {@code listener} from now on (an HA pair's journal). */
+  public void stateListener(IkeStateListener listener) {
+    publisher.listener(listener);
+    publishState();
+  }
+
+  /**
+   * Holds the daemon as an HA standby (true) or lets it serve (false): while held it initiates
+   * nothing, runs no timers and drops every datagram; the active node serves the peers. Released,
+   * it initiates the connections that start their own IKE SA and have none.
+   */
+  public void hold(boolean hold) {
+    boolean wasHeld = held;
+    this.held = hold;
+    if (wasHeld && !hold) {
+      // Serving now: a connection that starts its own IKE SA and has none (none was taken over)
+      // is initiated, as at start.
+      for (IkeConnectionConfig c : connections) {
+        if (c.mode().initiates() && managers.keySet().stream().noneMatch(sa -> sa.config() == c)) {
+          initiate(c);
+        }
+      }
+      // What it took over is reported at once: the journal is this node's now.
+      publishState();
+    }
+  }
+
+  /** Whether the daemon is held as an HA standby. */
+  public boolean held() {
+    return held;
+  }
+
+  /**
+   * An HA standby steps down or is fenced: every IKE SA and its tunnels are dropped here without a
+   * word to the peers (they belong to the active node now), and nothing of it is reported.
+   */
+  public void dropAllForStandby() {
+    IkeStateListener listener = publisher.listener();
+    publisher.listener(IkeStateListener.NONE);
+    try {
+      for (IkeSa sa : ikeSas()) {
+        destroy(sa, "HA: the peer node is active", false);
+      }
+      retryAt.clear();
+    } finally {
+      publisher.listener(listener);
+    }
+  }
+
+  /**
+   * A child SA carried over from the HA peer, to be installed by {@link #restore}.
+   *
+   * @param sends whether the tunnel sends on its outbound SA (the newest of a tunnel does)
+   * @param rekeyAtNanos when it is rekeyed, on this daemon's clock
+   * @param expireAtNanos when it expires, on this daemon's clock
+   */
+  public record RestoredChild(
+      int inboundSpi,
+      int outboundSpi,
+      dev.vpngw.crypto.EspSuite suite,
+      boolean esn,
+      List<TrafficSelector> localTs,
+      List<TrafficSelector> remoteTs,
+      dev.vpngw.sa.SaConfig inbound,
+      dev.vpngw.sa.SaConfig outbound,
+      boolean sends,
+      long rekeyAtNanos,
+      long expireAtNanos) {}
+
+  /**
+   * Takes over an established IKE SA from the HA peer (issue 6): it is filed, its child SAs are
+   * installed in the dataplane (one tunnel per selector pair, the sending SA's outbound keyed with
+   * the first sequence number the caller chose past the peer's last mark), its message ids are
+   * restored, and timers (DPD, rekeys, expiry) run from now. A request that was in flight on the
+   * old active is resolved at once by a liveness check with the same message id: the peer either
+   * processes it or answers with its cached response, and either way both sides agree again (RFC
+   * 6311 describes the problem; this needs nothing of the peer beyond RFC 7296 2.2).
+   *
+   * @param sa the IKE SA, ESTABLISHED, with its keys, peer, NAT state and no children yet
+   * @throws IllegalArgumentException if its connection is not served or its SPI is in use
+   */
+  public void restore(
+      IkeSa sa,
+      int nextRequestId,
+      boolean requestInFlight,
+      int expectedRequestId,
+      List<RestoredChild> children) {
+    if (!served(sa.config())) {
+      throw new IllegalArgumentException("connection " + sa.config().name() + " is not served");
+    }
+    if (byLocalSpi.containsKey(sa.localSpi())) {
+      throw new IllegalArgumentException("IKE SA " + IkeLog.spi(sa.localSpi()) + " exists already");
+    }
+    long now = clock.getAsLong();
+    register(sa);
+    sa.state(IkeSaState.ESTABLISHED);
+    sa.establishedNanos(now);
+    sa.lastInboundNanos(now);
+    IkeConnectionConfig.Lifetimes l = sa.config().lifetimes();
+    sa.timers(now + l.ike().toNanos() - l.margin().toNanos(), now + l.ike().toNanos());
+    TaskManager m = manager(sa);
+    m.restoreMessageIds(nextRequestId, expectedRequestId);
+    IkeConnectionConfig c = sa.config();
+    boolean encap = sa.udpEncapsulation() || c.forceEncapsulation();
+    InetSocketAddress espPeer =
+        new InetSocketAddress(sa.peer().getAddress(), encap ? sa.peer().getPort() : 0);
+    Map<List<List<TrafficSelector>>, Integer> tunnels = new HashMap<>();
+    for (RestoredChild r : children) {
+      List<List<TrafficSelector>> key = List.of(r.localTs(), r.remoteTs());
+      Integer tunnel = tunnels.get(key);
+      if (tunnel == null) {
+        tunnel =
+            installer.addTunnel(
+                c.name(), espPeer, dev.vpngw.selector.SelectorSet.of(r.localTs(), r.remoteTs()));
+        tunnels.put(key, tunnel);
+      }
+      installer.installInbound(tunnel, r.inbound());
+      if (r.sends()) {
+        installer.installOutbound(tunnel, r.outbound());
+      }
+      ChildSa child =
+          new ChildSa(
+              r.inboundSpi(),
+              r.outboundSpi(),
+              r.suite(),
+              r.esn(),
+              0,
+              r.localTs(),
+              r.remoteTs(),
+              tunnel,
+              r.outbound(),
+              r.sends(),
+              now);
+      child.inbound(r.inbound());
+      child.timers(r.rekeyAtNanos(), r.expireAtNanos());
+      childSpis.add(r.inboundSpi());
+      sa.children().add(child);
+    }
+    log.event(
+        "ike_sa_taken_over",
+        c.name(),
+        "spi_i",
+        IkeLog.spi(sa.initiatorSpi()),
+        "spi_r",
+        IkeLog.spi(sa.responderSpi()),
+        "children",
+        children.size(),
+        "message_id",
+        nextRequestId + (requestInFlight ? " in flight" : ""));
+    if (requestInFlight) {
+      m.queue(new Exchange(ExchangeType.INFORMATIONAL, List.of(new DpdTask(sa, this)), "dpd"));
+    }
+    publishState();
+  }
+
+  private void publishState() {
+    if (!held) {
+      publisher.publish(managers);
+    }
+  }
+
   // ---- IkeContext ----
 
   @Override
@@ -792,6 +970,8 @@ public final class IkeDaemon implements IkeContext {
 
   @Override
   public void send(IkeSa sa, byte[] datagram) {
+    publishState();
+    publisher.listener().beforeSend();
     try {
       transport.send(sa.peer(), sa.localPort(), datagram);
     } catch (IOException e) {

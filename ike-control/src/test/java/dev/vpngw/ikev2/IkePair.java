@@ -41,9 +41,13 @@ final class IkePair {
   IkeDaemon a;
   IkeDaemon b;
   Predicate<Datagram> drop = d -> false;
+  private final IkeConnectionConfig configA;
+  private final IkeSettings settings;
 
   /** Builds both daemons from the two connection configs. */
   IkePair(IkeConnectionConfig configA, IkeConnectionConfig configB, IkeSettings settings) {
+    this.configA = configA;
+    this.settings = settings;
     a = daemon(configA, A_ADDRESS, installerA, logA, settings, 1);
     b = daemon(configB, B_ADDRESS, installerB, logB, settings, 2);
   }
@@ -86,6 +90,17 @@ final class IkePair {
         random,
         settings,
         KeyLog.NONE);
+  }
+
+  /**
+   * A second daemon for A's address and connection (an HA standby taking over), held, with its own
+   * installer; it replaces A on the wire.
+   */
+  IkeDaemon replaceA(MemoryInstaller installer, long seed) {
+    IkeDaemon standby = daemon(configA, A_ADDRESS, installer, logA, settings, seed);
+    standby.hold(true);
+    a = standby;
+    return standby;
   }
 
   /** Delivers queued datagrams (and those they cause) until the wire is empty; returns how many. */

@@ -34,7 +34,12 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public final class ConfigLoader {
   private static final Set<String> TOP =
       Set.of(
-          "gateway", "localNetworkGateways", "connections", "monitoring", "expressRouteCircuits");
+          "gateway",
+          "localNetworkGateways",
+          "connections",
+          "monitoring",
+          "expressRouteCircuits",
+          "ha");
   private static final Set<String> GATEWAY =
       Set.of(
           "name",

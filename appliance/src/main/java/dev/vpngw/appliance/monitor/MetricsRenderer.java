@@ -35,6 +35,8 @@ public final class MetricsRenderer {
    * @param events IKE event counts
    * @param journalFailures events the journal failed to write, or -1 without a journal
    * @param threadCpuSeconds CPU seconds of the dataplane and IKE threads, by thread name
+   * @param haRole {@code standalone}, {@code active} or {@code standby}
+   * @param haEpoch the HA fencing epoch (0 standalone)
    */
   public record Inputs(
       String gateway,
@@ -45,7 +47,34 @@ public final class MetricsRenderer {
       List<IkeSaView> ikeSas,
       Map<IkeEventStats.Key, Long> events,
       long journalFailures,
-      Map<String, Double> threadCpuSeconds) {}
+      Map<String, Double> threadCpuSeconds,
+      String haRole,
+      long haEpoch) {
+    /** A standalone gateway's inputs. */
+    public Inputs(
+        String gateway,
+        String version,
+        long startTimeMs,
+        List<ConnectionInfo> connections,
+        ConnectionTotals.Sample sample,
+        List<IkeSaView> ikeSas,
+        Map<IkeEventStats.Key, Long> events,
+        long journalFailures,
+        Map<String, Double> threadCpuSeconds) {
+      this(
+          gateway,
+          version,
+          startTimeMs,
+          connections,
+          sample,
+          ikeSas,
+          events,
+          journalFailures,
+          threadCpuSeconds,
+          "standalone",
+          0);
+    }
+  }
 
   private MetricsRenderer() {}
 
@@ -62,14 +91,13 @@ public final class MetricsRenderer {
     t.family(
             "vpngw_ha_role",
             "gauge",
-            "The gateway's HA role (1 for the current one). Active-standby HA is not implemented"
-                + " yet: the role is always standalone.")
-        .sample("vpngw_ha_role", 1, "role", "standalone");
+            "The gateway's HA role: 1 for the current one of standalone, active, standby.")
+        .sample("vpngw_ha_role", 1, "role", in.haRole);
     t.family(
             "vpngw_ha_epoch",
             "gauge",
-            "The HA fencing epoch; always 0 while HA is not implemented (standalone).")
-        .sample("vpngw_ha_epoch", 0);
+            "The HA fencing epoch (it grows with every takeover); 0 for a standalone gateway.")
+        .sample("vpngw_ha_epoch", in.haEpoch);
     connections(t, in);
     securityAssociations(t, in.sample);
     gatewayWide(t, in.sample);

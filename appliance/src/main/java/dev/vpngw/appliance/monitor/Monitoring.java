@@ -60,6 +60,22 @@ public final class Monitoring implements AutoCloseable {
   private boolean samplerFailed;
   // The connections running now; set when the exporters start.
   private volatile Supplier<List<GatewayConfig.Connection>> running = List::of;
+  private volatile Supplier<HaView> ha = () -> HaView.STANDALONE;
+
+  /**
+   * The HA role and epoch as the metrics and the MIB show them.
+   *
+   * @param role {@code standalone}, {@code active} or {@code standby}
+   */
+  public record HaView(String role, long epoch) {
+    /** A gateway that is not in a pair. */
+    public static final HaView STANDALONE = new HaView("standalone", 0);
+  }
+
+  /** Where the HA role and epoch come from (an HA node); standalone until set. */
+  public void ha(Supplier<HaView> view) {
+    this.ha = view;
+  }
 
   private Monitoring(GatewayConfig config, EventJournal journal) {
     this.config = config;
@@ -121,7 +137,9 @@ public final class Monitoring implements AutoCloseable {
                   interfaces.get(),
                   totals.update(counters.snapshot()),
                   lastChange,
-                  ikeFigures(ike.get()));
+                  ikeFigures(ike.get()),
+                  ha.get().role(),
+                  ha.get().epoch());
       snmp = SnmpAgent.start(m.snmp(), config.gateway().name(), new RecentMib(build));
       snmp.coldStart(uptimeHundredths());
     }
@@ -157,7 +175,9 @@ public final class Monitoring implements AutoCloseable {
                       anyIke ? ikeState.get() : List.of(),
                       stats.snapshot(),
                       journal == null ? -1 : journal.failures(),
-                      ThreadCpu.seconds()));
+                      ThreadCpu.seconds(),
+                      ha.get().role(),
+                      ha.get().epoch()));
       server =
           MetricsServer.start(
               new InetSocketAddress(m.metrics().address(), m.metrics().port()), render);

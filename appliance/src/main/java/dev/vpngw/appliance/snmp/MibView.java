@@ -91,8 +91,14 @@ public final class MibView {
   static final OID VPNGW_HA_EPOCH = new OID(VPNGW).append("1.5.0");
   static final OID VPNGW_CONNECTIONS_UP = new OID(VPNGW).append("1.6.0");
 
-  /** vpngwHaRole standalone(1): HA does not exist yet. */
+  /** vpngwHaRole standalone(1): not one node of an HA pair. */
   static final int HA_STANDALONE = 1;
+
+  /** vpngwHaRole active(2). */
+  static final int HA_ACTIVE = 2;
+
+  /** vpngwHaRole standby(3). */
+  static final int HA_STANDBY = 3;
 
   /**
    * A connection as an interface.
@@ -128,6 +134,23 @@ public final class MibView {
       ConnectionTotals.Sample sample,
       Map<String, Long> lastChange,
       Ike ike) {
+    return build(
+        gatewayName, uptimeHundredths, interfaces, sample, lastChange, ike, "standalone", 0);
+  }
+
+  /**
+   * As above, for one node of an HA pair: {@code haRole} is standalone, active or standby
+   * (vpngwHaRole 1, 2, 3) and {@code haEpoch} its fencing epoch.
+   */
+  public static NavigableMap<OID, Variable> build(
+      String gatewayName,
+      long uptimeHundredths,
+      List<Interface> interfaces,
+      ConnectionTotals.Sample sample,
+      Map<String, Long> lastChange,
+      Ike ike,
+      String haRole,
+      long haEpoch) {
     NavigableMap<OID, Variable> m = new TreeMap<>();
     m.put(
         SYS_DESCR,
@@ -175,8 +198,15 @@ public final class MibView {
       m.put(VPNGW_CHILD_SAS, new Gauge32(ike.childSas));
     }
     m.put(VPNGW_IKE_FAILURES, new Counter64(ike.failures));
-    m.put(VPNGW_HA_ROLE, new Integer32(HA_STANDALONE));
-    m.put(VPNGW_HA_EPOCH, new Gauge32(0));
+    m.put(
+        VPNGW_HA_ROLE,
+        new Integer32(
+            switch (haRole) {
+              case "active" -> HA_ACTIVE;
+              case "standby" -> HA_STANDBY;
+              default -> HA_STANDALONE;
+            }));
+    m.put(VPNGW_HA_EPOCH, new Gauge32(haEpoch));
     m.put(VPNGW_CONNECTIONS_UP, new Gauge32(up));
     return m;
   }

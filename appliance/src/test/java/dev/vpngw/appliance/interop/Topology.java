@@ -40,6 +40,15 @@ public final class Topology implements AutoCloseable {
     return up(List.of(), List.of("env", "SITES=" + sites));
   }
 
+  /**
+   * Creates the pair topology: site A is an active-standby pair, gwA (192.0.2.11) and gwA2
+   * (192.0.2.12) on one GatewaySubnet bridge with gwB, joined by an HA link (10.255.0.1/.2), both
+   * on LAN A's bridge; the virtual addresses 192.0.2.1 and 10.1.0.1 belong to whichever is active.
+   */
+  public static Topology upPair() throws IOException {
+    return up(List.of("pair"), List.of());
+  }
+
   private static Topology up(List<String> modeArguments, List<String> environment)
       throws IOException {
     // Short (veth names are the prefix plus 3 characters, at most 15) and unique per process.
@@ -60,7 +69,10 @@ public final class Topology implements AutoCloseable {
     return t;
   }
 
-  /** The namespace of {@code role}: lanA, gwA, gwB, lanB, nat; gwC, lanC, gwD, lanD, wan. */
+  /**
+   * The namespace of {@code role}: lanA, gwA, gwB, lanB, nat; gwC, lanC, gwD, lanD, wan (sites);
+   * gwA2, sw (pair).
+   */
   public String ns(String role) {
     return prefix + "-" + role;
   }

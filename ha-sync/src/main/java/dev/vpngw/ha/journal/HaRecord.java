@@ -131,6 +131,7 @@ public sealed interface HaRecord {
    *
    * @param inboundKey the inbound key material (cipher key and salt)
    * @param outboundKey the outbound key material
+   * @param esn whether the SAs use 64-bit extended sequence numbers
    */
   record ChildSa(
       String connection,
@@ -143,6 +144,7 @@ public sealed interface HaRecord {
       byte[] inboundKey,
       byte[] outboundKey,
       boolean udpEncapsulation,
+      boolean esn,
       List<Selector> localSelectors,
       List<Selector> remoteSelectors,
       long softLifetimeSeconds,

@@ -307,6 +307,7 @@ public final class RecordCodec {
     writeBytes(out, c.inboundKey());
     writeBytes(out, c.outboundKey());
     out.writeBoolean(c.udpEncapsulation());
+    out.writeBoolean(c.esn());
     writeSelectors(out, c.localSelectors());
     writeSelectors(out, c.remoteSelectors());
     out.writeLong(c.softLifetimeSeconds());
@@ -327,6 +328,7 @@ public final class RecordCodec {
     byte[] inKey = readBytes(in);
     byte[] outKey = readBytes(in);
     boolean encap = in.get() != 0;
+    boolean esn = in.get() != 0;
     List<Selector> local = readSelectors(in);
     List<Selector> remote = readSelectors(in);
     return new ChildSa(
@@ -340,6 +342,7 @@ public final class RecordCodec {
         inKey,
         outKey,
         encap,
+        esn,
         local,
         remote,
         in.getLong(),

@@ -69,6 +69,7 @@ final class Samples {
         key(36),
         key(36),
         true,
+        true,
         List.of(new Selector(ip("10.1.0.0"), 16, 0, 0, 65535)),
         List.of(new Selector(ip("10.2.0.0"), 16, 6, 443, 443)),
         27000,

@@ -49,6 +49,7 @@ class ReplicationStreamTest {
             new byte[20],
             new byte[20],
             false,
+            false,
             List.of(sel),
             List.of(sel),
             1,

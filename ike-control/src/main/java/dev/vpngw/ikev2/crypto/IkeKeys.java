@@ -22,6 +22,7 @@ public final class IkeKeys {
   private final Prf prf;
   private final IkeEncryption encr;
   private final IkeIntegrity integ;
+  private final int encrKeyBits;
   private final byte[] skD;
   private final byte[] skAi;
   private final byte[] skAr;
@@ -37,6 +38,7 @@ public final class IkeKeys {
     this.prf = prf;
     this.encr = encr;
     this.integ = integ;
+    this.encrKeyBits = encrKeyBits;
     ByteBuffer in = ByteBuffer.wrap(keymat);
     this.skD = take(in, prf.preferredKeyLength());
     this.skAi = take(in, integ.keyLength());
@@ -121,6 +123,61 @@ public final class IkeKeys {
     if (encr.aead() != (integ == IkeIntegrity.NONE)) {
       throw new IllegalArgumentException(encr + " cannot be combined with integrity " + integ);
     }
+  }
+
+  /**
+   * The keys of an IKE SA carried over from an HA peer (issue 6), each as {@link #skD()} and the
+   * others returned them. The arrays are copied; the caller wipes its own.
+   */
+  public static IkeKeys restore(
+      Prf prf,
+      IkeEncryption encr,
+      int encrKeyBits,
+      IkeIntegrity integ,
+      byte[] skD,
+      byte[] skAi,
+      byte[] skAr,
+      byte[] skEi,
+      byte[] skEr,
+      byte[] skPi,
+      byte[] skPr) {
+    checkSuite(encr, encrKeyBits, integ);
+    int prfLength = prf.preferredKeyLength();
+    int integLength = integ.keyLength();
+    int encrLength = encr.keyMaterialLength(encrKeyBits);
+    int[][] expected = {
+      {skD.length, prfLength},
+      {skAi.length, integLength},
+      {skAr.length, integLength},
+      {skEi.length, encrLength},
+      {skEr.length, encrLength},
+      {skPi.length, prfLength},
+      {skPr.length, prfLength}
+    };
+    String[] names = {"SK_d", "SK_ai", "SK_ar", "SK_ei", "SK_er", "SK_pi", "SK_pr"};
+    for (int i = 0; i < expected.length; i++) {
+      if (expected[i][0] != expected[i][1]) {
+        throw new IllegalArgumentException(
+            names[i] + " is " + expected[i][0] + " bytes, the suite needs " + expected[i][1]);
+      }
+    }
+    return new IkeKeys(
+        prf, encr, encrKeyBits, integ, concat(skD, skAi, skAr, skEi, skEr, skPi, skPr));
+  }
+
+  /** The SA's encryption transform. */
+  public IkeEncryption encryption() {
+    return encr;
+  }
+
+  /** The encryption key length in bits as negotiated (0 for a transform without the attribute). */
+  public int encryptionKeyBits() {
+    return encrKeyBits;
+  }
+
+  /** The SA's integrity transform ({@code NONE} with an AEAD). */
+  public IkeIntegrity integrity() {
+    return integ;
   }
 
   /** The PRF of this SA, which later CREATE_CHILD_SA exchanges use with SK_d. */

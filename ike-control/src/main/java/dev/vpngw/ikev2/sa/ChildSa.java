@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * One negotiated child SA pair (RFC 7296 1.3): the SPIs of both directions, the suite, the
- * negotiated selectors and its timers. The keys went to the dataplane when it was installed and are
- * not kept here. A rekeyed child SA's successor carries the same dataplane tunnel.
+ * negotiated selectors and its timers. The keys went to the dataplane when it was installed; the
+ * SaConfigs that hold them are kept for switching senders and for an HA standby. A rekeyed child
+ * SA's successor carries the same dataplane tunnel.
  */
 public final class ChildSa {
   /** Where a child SA is in its life. */
@@ -36,6 +37,7 @@ public final class ChildSa {
   private long rekeyAtNanos;
   private long expireAtNanos;
   private final SaConfig outbound;
+  private SaConfig inbound;
   private boolean outboundActive;
   private Collision collision;
 
@@ -142,6 +144,18 @@ public final class ChildSa {
    */
   public SaConfig outbound() {
     return outbound;
+  }
+
+  /**
+   * The keyed inbound SA, kept (like the outbound one) only so that an HA standby can be given it;
+   * null when nobody asked for it.
+   */
+  public SaConfig inbound() {
+    return inbound;
+  }
+
+  public void inbound(SaConfig inbound) {
+    this.inbound = inbound;
   }
 
   /** Whether the tunnel sends on this SA's outbound SA now. */

@@ -453,6 +453,7 @@ public final class ChildCreateTask implements IkeTask {
         new ChildSa(
             localSpi, remoteSpi, suite, esn, usedPfs, localTs, remoteTs, tunnel, outbound, sendNow,
             now);
+    child.inbound(inbound);
     scheduleRekey(child, now);
     sa.children().add(child);
     ctx.log()

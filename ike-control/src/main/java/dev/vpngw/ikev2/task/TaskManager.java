@@ -85,6 +85,25 @@ public final class TaskManager {
     return expectedRequestId;
   }
 
+  /** Whether our request with {@link #nextRequestId()} is sent and not yet answered. */
+  public boolean requestInFlight() {
+    return active != null;
+  }
+
+  /**
+   * The message ids of an IKE SA taken over from an HA peer (issue 6): our next request carries
+   * NEXT (if the peer already saw a request with it, it answers with its cached response, which the
+   * first exchange accepts whatever it holds), the peer's next request must carry EXPECTED. Only
+   * before anything was queued.
+   */
+  public void restoreMessageIds(int next, int expected) {
+    if (busy()) {
+      throw new IllegalStateException("message ids restored on a busy IKE SA");
+    }
+    nextRequestId = next;
+    expectedRequestId = expected;
+  }
+
   private void startNext() {
     while (active == null && !queue.isEmpty() && sa.state() != IkeSaState.DESTROYED) {
       sendRequest(queue.poll());

@@ -1,0 +1,364 @@
+package dev.vpngw.appliance.ha;
+
+import dev.vpngw.crypto.EspSuite;
+import dev.vpngw.ha.JumpAhead;
+import dev.vpngw.ha.journal.HaRecord;
+import dev.vpngw.ha.journal.ReplicationLog;
+import dev.vpngw.ha.repl.ReplicationServer;
+import dev.vpngw.ikev2.IkeStateListener;
+import dev.vpngw.ikev2.crypto.IkeKeys;
+import dev.vpngw.ikev2.sa.ChildSa;
+import dev.vpngw.ikev2.sa.IkeSa;
+import dev.vpngw.sa.SaConfig;
+import dev.vpngw.sa.SequenceFence;
+import dev.vpngw.selector.TrafficSelector;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The active node's side of replication (issue 6): turns the IKE daemon's state changes into
+ * journal records ({@link IkeStateListener}, on the IKE thread), makes the standby hold them before
+ * an IKE message leaves, and bounds every outbound SA's sequence numbers by marks the standby holds
+ * (one {@link JumpAhead} and one {@link SequenceFence} per outbound SA; marks are journaled by the
+ * {@code ha-seq-marker} thread, never on the packet path).
+ *
+ * <p>"Safe" means: the standby acknowledged the record, or no standby is attached (a standby that
+ * attaches later gets the record in its snapshot; nobody can take over with less).
+ */
+public final class HaReplicator implements IkeStateListener, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("vpngw.ha");
+
+  /** How often the marker looks at the outbound counters. */
+  private static final long MARKER_PERIOD_NANOS = 500_000;
+
+  private final ReplicationLog log;
+  private final long window;
+  private final long ackTimeoutNanos;
+  private final Map<Integer, Marked> fences = new ConcurrentHashMap<>();
+  private final Thread marker;
+  private volatile ReplicationServer server;
+  private volatile boolean active;
+  private volatile boolean closed;
+  private volatile long ackTimeouts;
+  private volatile long unreplicable;
+
+  /** One outbound SA under a fence. */
+  private static final class Marked {
+    final int spi;
+    final SequenceFence fence;
+    final JumpAhead jump;
+    long pendingLsn = -1;
+    long pendingMark;
+
+    Marked(int spi, SequenceFence fence, JumpAhead jump) {
+      this.spi = spi;
+      this.fence = fence;
+      this.jump = jump;
+    }
+  }
+
+  /**
+   * @param window the jump-ahead window W in packets
+   * @param ackTimeoutNanos how long an IKE send waits for the standby's acknowledgement
+   */
+  public HaReplicator(ReplicationLog log, long window, long ackTimeoutNanos) {
+    this.log = log;
+    this.window = window;
+    this.ackTimeoutNanos = ackTimeoutNanos;
+    this.marker = Thread.ofPlatform().name("ha-seq-marker").daemon().start(this::markLoop);
+  }
+
+  /** The replication server whose acknowledgements make records safe. */
+  public void server(ReplicationServer server) {
+    this.server = server;
+  }
+
+  /** Whether this node is active: only then are records written and fences made. */
+  public void active(boolean on) {
+    this.active = on;
+    if (!on) {
+      fences.clear();
+    }
+  }
+
+  /** Whether this node journals now. */
+  public boolean active() {
+    return active;
+  }
+
+  /** IKE sends that went out without the standby's acknowledgement in time. */
+  public long ackTimeouts() {
+    return ackTimeouts;
+  }
+
+  /** State changes that could not be journaled (a selector that is not a prefix). */
+  public long unreplicable() {
+    return unreplicable;
+  }
+
+  /** Outbound SAs under a fence now. */
+  public int fencedSas() {
+    return fences.size();
+  }
+
+  // ---- sequence numbers ----
+
+  /**
+   * The outbound SA as the dataplane must install it: bounded by a new fence whose first mark is
+   * journaled and safe before this returns (so its first packet is not held). Unchanged while
+   * standby.
+   */
+  public SaConfig fence(SaConfig outbound) {
+    if (!active) {
+      return outbound;
+    }
+    long first = outbound.initialSequenceNumber();
+    long limit = outbound.esn() ? Long.MAX_VALUE : JumpAhead.MAX_SEQ_32;
+    SequenceFence fence = new SequenceFence(first);
+    JumpAhead jump = new JumpAhead(window, first, limit);
+    Marked m = new Marked(outbound.spi(), fence, jump);
+    long mark = jump.markDue();
+    long lsn = log.append(new HaRecord.SequenceMark(outbound.spi(), mark));
+    jump.onMarkWritten(mark);
+    if (waitSafe(lsn)) {
+      jump.onMarkSafe(mark);
+      fence.raise(mark);
+    } else {
+      m.pendingLsn = lsn;
+      m.pendingMark = mark;
+    }
+    fences.put(outbound.spi(), m);
+    return outbound.toBuilder().sequenceFence(fence).build();
+  }
+
+  private void markLoop() {
+    while (!closed) {
+      if (active) {
+        for (Marked m : fences.values()) {
+          try {
+            mark(m);
+          } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "sequence marks of SPI " + Integer.toHexString(m.spi), e);
+            fences.remove(m.spi, m);
+          }
+        }
+      }
+      LockSupport.parkNanos(MARKER_PERIOD_NANOS);
+    }
+  }
+
+  private void mark(Marked m) {
+    m.jump.advanceTo(m.fence.next());
+    if (m.pendingLsn >= 0) {
+      if (!safe(m.pendingLsn)) {
+        return;
+      }
+      m.jump.onMarkSafe(m.pendingMark);
+      m.fence.raise(m.pendingMark);
+      m.pendingLsn = -1;
+    }
+    long due = m.jump.markDue();
+    if (due >= 0 && active) {
+      long lsn = log.append(new HaRecord.SequenceMark(m.spi, due));
+      m.jump.onMarkWritten(due);
+      m.pendingLsn = lsn;
+      m.pendingMark = due;
+    }
+  }
+
+  private boolean safe(long lsn) {
+    ReplicationServer s = server;
+    return s == null || !s.standbyAttached() || s.ackedLsn() >= lsn;
+  }
+
+  private boolean waitSafe(long lsn) {
+    long deadline = System.nanoTime() + ackTimeoutNanos;
+    while (!safe(lsn)) {
+      if (System.nanoTime() - deadline > 0) {
+        ackTimeouts++;
+        return false;
+      }
+      LockSupport.parkNanos(20_000);
+    }
+    return true;
+  }
+
+  // ---- IKE state ----
+
+  @Override
+  public void ikeSaChanged(
+      IkeSa sa, boolean added, int nextRequestId, boolean requestInFlight, int expected) {
+    if (!active) {
+      return;
+    }
+    HaRecord.IkeSa r = ikeRecord(sa, nextRequestId, requestInFlight, expected);
+    log.append(added ? new HaRecord.IkeSaAdded(r) : new HaRecord.IkeSaUpdated(r));
+  }
+
+  @Override
+  public void ikeSaDeleted(IkeSa sa) {
+    if (active) {
+      log.append(new HaRecord.IkeSaDeleted(id(sa)));
+    }
+  }
+
+  @Override
+  public void childSaAdded(IkeSa parent, ChildSa child) {
+    if (!active || child.inbound() == null) {
+      return;
+    }
+    try {
+      log.append(new HaRecord.ChildSaAdded(childRecord(parent, child)));
+    } catch (IllegalArgumentException e) {
+      unreplicable++;
+      LOG.log(
+          Level.WARNING,
+          "child SA "
+              + Integer.toHexString(child.inboundSpi())
+              + " of "
+              + parent.config().name()
+              + " not replicated: "
+              + e.getMessage());
+    }
+  }
+
+  @Override
+  public void childSaDeleted(IkeSa parent, ChildSa child) {
+    if (!active) {
+      return;
+    }
+    log.append(new HaRecord.ChildSaDeleted(child.inboundSpi()));
+    fences.remove(child.outboundSpi());
+  }
+
+  @Override
+  public void beforeSend() {
+    if (active) {
+      waitSafe(log.lastLsn());
+    }
+  }
+
+  static HaRecord.IkeSaId id(IkeSa sa) {
+    return new HaRecord.IkeSaId(sa.initiatorSpi(), sa.responderSpi());
+  }
+
+  private static HaRecord.IkeSa ikeRecord(IkeSa sa, int next, boolean inFlight, int expected) {
+    IkeKeys k = sa.keys();
+    byte[][] keys = {k.skD(), k.skAi(), k.skAr(), k.skEi(), k.skEr(), k.skPi(), k.skPr()};
+    HaRecord.IkeSa r =
+        new HaRecord.IkeSa(
+            id(sa),
+            sa.config().name(),
+            sa.originalInitiator(),
+            2,
+            k.encryption().id(),
+            k.encryptionKeyBits(),
+            k.integrity().id(),
+            k.prf().id(),
+            0,
+            keys[0].clone(),
+            keys[1].clone(),
+            keys[2].clone(),
+            keys[3].clone(),
+            keys[4].clone(),
+            keys[5].clone(),
+            keys[6].clone(),
+            new HaRecord.Endpoint(sa.config().localAddress(), sa.localPort()),
+            new HaRecord.Endpoint(sa.peer().getAddress(), sa.peer().getPort()),
+            sa.natLocal(),
+            sa.natRemote(),
+            next,
+            inFlight,
+            expected);
+    for (byte[] key : keys) {
+      Arrays.fill(key, (byte) 0);
+    }
+    return r;
+  }
+
+  private static HaRecord.ChildSa childRecord(IkeSa parent, ChildSa c) {
+    SaConfig in = c.inbound();
+    SaConfig out = c.outbound();
+    EspSuite suite = c.suite();
+    long nowNanos = System.nanoTime();
+    long createdMillis = System.currentTimeMillis() - (nowNanos - c.createdNanos()) / 1_000_000;
+    return new HaRecord.ChildSa(
+        parent.config().name(),
+        id(parent),
+        c.inboundSpi(),
+        c.outboundSpi(),
+        suite.encryption().ordinal(),
+        suite.encryption().keyLength() * 8,
+        suite.integrity().ordinal(),
+        keyMaterial(in),
+        keyMaterial(out),
+        out.udpEncapsulation(),
+        c.esn(),
+        selectors(c.localTs()),
+        selectors(c.remoteTs()),
+        seconds(c.rekeyAtNanos() - c.createdNanos()),
+        seconds(c.expireAtNanos() - c.createdNanos()),
+        out.softLifetimeBytes(),
+        out.hardLifetimeBytes(),
+        createdMillis);
+  }
+
+  private static long seconds(long nanos) {
+    return nanos <= 0 || nanos >= Long.MAX_VALUE / 2 ? 0 : nanos / 1_000_000_000L;
+  }
+
+  /** Encryption key (with salt) then integrity key. */
+  private static byte[] keyMaterial(SaConfig sa) {
+    byte[] e = sa.encryptionKey();
+    byte[] i = sa.integrityKey();
+    byte[] out = Arrays.copyOf(e, e.length + i.length);
+    System.arraycopy(i, 0, out, e.length, i.length);
+    Arrays.fill(e, (byte) 0);
+    Arrays.fill(i, (byte) 0);
+    return out;
+  }
+
+  /** Traffic selectors as prefixes; a range that is not one prefix cannot be journaled. */
+  static List<HaRecord.Selector> selectors(List<TrafficSelector> list) {
+    List<HaRecord.Selector> out = new ArrayList<>();
+    for (TrafficSelector ts : list) {
+      byte[] start = ts.startAddress();
+      byte[] end = ts.endAddress();
+      int bits = start.length * 8;
+      int prefix = 0;
+      while (prefix < bits && bit(start, prefix) == bit(end, prefix)) {
+        prefix++;
+      }
+      for (int b = prefix; b < bits; b++) {
+        if (bit(start, b) != 0 || bit(end, b) != 1) {
+          throw new IllegalArgumentException("traffic selector " + ts + " is not one prefix");
+        }
+      }
+      InetAddress a;
+      try {
+        a = InetAddress.getByAddress(start);
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("traffic selector " + ts + ": " + e.getMessage());
+      }
+      out.add(new HaRecord.Selector(a, prefix, ts.protocol(), ts.startPort(), ts.endPort()));
+    }
+    return out;
+  }
+
+  private static int bit(byte[] a, int i) {
+    return (a[i / 8] >> (7 - i % 8)) & 1;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    marker.interrupt();
+  }
+}
