@@ -134,6 +134,32 @@ class BandwidthLimiterTest {
     }
   }
 
+  /** The rate in use is what the shares admitted in the last interval, not what they offered. */
+  @Test
+  void usedCountsWhatTheSharesLetThroughInTheLastInterval() {
+    BandwidthLimiter limiter = limited(80_000_000L); // 10 MB/s
+    BandwidthLimiter.Share a = limiter.register(0);
+    BandwidthLimiter.Share b = limiter.register(0);
+    limiter.allocate(0);
+    assertEquals(0, limiter.usedBytesPerSecond());
+    // The first registered may send the whole 10 MB/s until the first division, the second half
+    // of it: 500,000 and 250,000 bytes of refill in 50 ms beside their full buckets (200,000 and
+    // 100,000 bytes); they offer far more.
+    long admitted = 0;
+    for (long t = 0; t <= INTERVAL; t += MS) {
+      for (int i = 0; i < 100; i++) {
+        admitted += a.admit(1000, t) ? 1000 : 0;
+        admitted += b.admit(1000, t) ? 1000 : 0;
+      }
+    }
+    assertTrue(limiter.allocate(INTERVAL));
+    assertEquals(admitted * 1_000_000_000L / INTERVAL, limiter.usedBytesPerSecond());
+    assertEquals(200_000 + 500_000 + 100_000 + 250_000, admitted);
+    // Silence: nothing used in the next interval.
+    assertTrue(limiter.allocate(2 * INTERVAL));
+    assertEquals(0, limiter.usedBytesPerSecond());
+  }
+
   private static BandwidthLimiter limited(long bitsPerSecond) {
     BandwidthLimiter limiter = new BandwidthLimiter();
     limiter.limit(bitsPerSecond);
