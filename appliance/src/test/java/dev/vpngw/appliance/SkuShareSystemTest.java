@@ -3,6 +3,8 @@ package dev.vpngw.appliance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpngw.appliance.config.Sku;
+import dev.vpngw.counters.CounterTypes;
 import dev.vpngw.counters.CountersFile;
 import dev.vpngw.counters.CountersSnapshot;
 import dev.vpngw.counters.PipelineDropReason;
@@ -30,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The sum the VNet received must be within 5% of 650 Mbit/s, every site at least a quarter of
  * it, and the hub must count what its limiter dropped as {@code BANDWIDTH_LIMIT}, per SA and for
  * the gateway, apart from every other reason. The sites have no limit, so they drop nothing for it.
+ * Before the SKU is applied (live, through the CLI), the same run without one measures what this
+ * machine carries through the four gateways now: if that is not above the SKU's rate, the share
+ * cannot be judged and the test fails saying so.
  */
 @Tag("system")
 class SkuShareSystemTest {
@@ -38,50 +43,81 @@ class SkuShareSystemTest {
   private static final Pattern BYTES = Pattern.compile("\"bytes\"\\s*:\\s*([0-9]+)");
   private static final Pattern BPS = Pattern.compile("\"bits_per_second\"\\s*:\\s*([0-9.e+]+)");
   private static final int SITES = 3;
-  private static final double SKU_MBPS = 650;
 
   /** TCP streams per site: several flows fill a tunnel's share more evenly than one. */
   private static final String STREAMS = "4";
 
   @TempDir Path dir;
 
+  /** The case: a VpnGw1 (650 Mbit/s) shared by three sites. */
   @Test
   void threeSitesShareAVpnGw1FairlyAndTheHubCountsWhatItsLimiterDropped() throws Exception {
+    share(Sku.VpnGw1);
+  }
+
+  /**
+   * The same at the Basic SKU's 100 Mbit/s: the limiter's fairness and efficiency for TCP at a rate
+   * that a machine too busy to carry 650 Mbit/s through four gateways still carries.
+   */
+  @Test
+  void threeSitesShareABasicGatewayFairly() throws Exception {
+    share(Sku.Basic);
+  }
+
+  private void share(Sku sku) throws Exception {
+    double skuMbps = sku.bandwidthMbps();
     try (HubSites hub = new HubSites(dir, SITES)) {
       hub.startGateways();
       // First without a SKU: what this machine carries through the hub and the three sites now.
       // Below the SKU's rate (and a margin) the share cannot be judged: that fails, it does not
       // lower the target.
-      double[] unlimited = pushAtOnce(hub);
+      double[] unlimited = pushAtOnce(hub, new ArrayList<>());
       double unlimitedSum = sum(unlimited);
       System.out.printf(
           "SkuShareSystemTest: hub without a SKU, %d sites at once: %s Mbit/s, sum %.1f Mbit/s%n",
           SITES, java.util.Arrays.toString(unlimited), unlimitedSum);
       assertTrue(
-          unlimitedSum >= SKU_MBPS * 1.05,
+          unlimitedSum >= skuMbps * 1.05,
           "without a limit the hub carried only "
               + unlimitedSum
-              + " Mbit/s from three sites: this machine (now) cannot fill a VpnGw1, so its share"
-              + " cannot be judged");
-      long policedBefore = policed(hub);
-      assertEquals(0, policedBefore, "bandwidth-limit drops without a SKU");
+              + " Mbit/s from three sites: this machine (now) cannot fill a "
+              + sku
+              + ", so its share cannot be judged");
+      assertEquals(0, policed(hub), "bandwidth-limit drops without a SKU");
       // Then the SKU, applied live the way an operator does.
       TwoSites.Result update =
-          hub.cli("hub", "vnet-gateway", "update", "--name", hub.hubName(), "--sku", "VpnGw1");
+          hub.cli("hub", "vnet-gateway", "update", "--name", hub.hubName(), "--sku", sku.name());
       assertEquals(0, update.exit(), update.output() + update.errors());
-      double[] mbps = pushAtOnce(hub);
+      List<Long> used = new ArrayList<>();
+      double[] mbps = pushAtOnce(hub, used);
       double sum = sum(mbps);
       System.out.printf(
-          "SkuShareSystemTest: VpnGw1 hub, %d sites at once: %s Mbit/s, sum %.1f Mbit/s (%.1f%% of"
-              + " %.0f)%n",
-          SITES, java.util.Arrays.toString(mbps), sum, 100 * sum / SKU_MBPS, SKU_MBPS);
+          "SkuShareSystemTest: %s hub, %d sites at once: %s Mbit/s, sum %.1f Mbit/s (%.1f%% of"
+              + " %.0f); the limiter's used-rate gauge (Mbit/s, every 200 ms): %s%n",
+          sku,
+          SITES,
+          java.util.Arrays.toString(mbps),
+          sum,
+          100 * sum / skuMbps,
+          skuMbps,
+          used.stream().map(u -> u * 8 / 1_000_000).toList());
       assertTrue(
-          Math.abs(sum - SKU_MBPS) <= SKU_MBPS * 0.05,
-          "the sites' sum " + sum + " Mbit/s is not within 5% of the SKU's " + SKU_MBPS);
+          Math.abs(sum - skuMbps) <= skuMbps * 0.05,
+          "the sites' sum " + sum + " Mbit/s is not within 5% of the SKU's " + skuMbps);
       for (int i = 0; i < SITES; i++) {
         assertTrue(
-            mbps[i] >= SKU_MBPS / 4,
-            "site " + (i + 1) + " got " + mbps[i] + " Mbit/s, under a quarter of " + SKU_MBPS);
+            mbps[i] >= skuMbps / 4,
+            "site " + (i + 1) + " got " + mbps[i] + " Mbit/s, under a quarter of " + skuMbps);
+      }
+      assertTrue(used.stream().anyMatch(u -> u > 0), "the used-rate gauge never moved: " + used);
+      try (CountersFile.Reader reader = CountersFile.openReadOnly(hub.counters("hub"))) {
+        CountersSnapshot snapshot = reader.snapshot();
+        for (int direction : new int[] {CounterTypes.INBOUND, CounterTypes.OUTBOUND}) {
+          assertEquals(
+              sku.bandwidthBitsPerSecond() / 8,
+              snapshot.total(CounterTypes.BANDWIDTH_LIMIT, direction),
+              "the limit gauge of direction " + direction);
+        }
       }
       assertLimiterDropsCountedApart(hub);
     }
@@ -106,9 +142,10 @@ class SkuShareSystemTest {
 
   /**
    * Runs one iperf3 client per site, all at once, each toward its own server in the VNet; returns
-   * what the VNet received from each, in Mbit/s.
+   * what the VNet received from each, in Mbit/s, and adds samples of the hub's inbound used-rate
+   * gauge (byte/s) taken while they ran to {@code usedSamples}.
    */
-  static double[] pushAtOnce(HubSites hub) throws Exception {
+  static double[] pushAtOnce(HubSites hub, List<Long> usedSamples) throws Exception {
     for (int i = 1; i <= hub.sites; i++) {
       int site = i;
       TwoSites.await(
@@ -162,7 +199,16 @@ class SkuShareSystemTest {
                 },
                 clients));
       }
-      CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
+      // While they run, the hub limiter's used-rate gauge (inbound: what the sites send).
+      CompletableFuture<Void> all = CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new));
+      while (!all.isDone()) {
+        try (CountersFile.Reader reader = CountersFile.openReadOnly(hub.counters("hub"))) {
+          usedSamples.add(
+              reader.snapshot().total(CounterTypes.BANDWIDTH_USED, CounterTypes.INBOUND));
+        }
+        Thread.sleep(200);
+      }
+      all.join();
     }
     double[] mbps = new double[hub.sites];
     long[] received = new long[hub.sites];
