@@ -34,8 +34,14 @@ public final class BandwidthLimiter {
   /** The smallest bucket (bytes), so a share always admits a few full-sized packets at once. */
   private static final long MIN_BURST_BYTES = 64 * 1024;
 
-  /** The bucket's depth in time at the share's rate. */
-  private static final long BURST_NANOS = 20_000_000L;
+  /**
+   * The bucket's depth in time at the share's rate: one allocation interval, so a share banks at
+   * most what one division gave it. It must also cover the bunching of a tunnel's packets that a
+   * busy machine's scheduler causes (a thread off its core for tens of milliseconds hands over what
+   * arrived meanwhile at once): 20 ms was too shallow for that on 2 shared cores (see
+   * ARCHITECTURE.md, Bandwidth limit).
+   */
+  private static final long BURST_NANOS = ALLOCATION_INTERVAL_NANOS;
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 

@@ -85,12 +85,12 @@ class BandwidthLimiterTest {
     limiter.register(0);
     BandwidthLimiter.Share second = limiter.register(0);
     assertEquals(5_000_000L, second.rate());
-    // A bucket of 20 ms at its rate (100,000 bytes): 71 packets of 1,400 bytes at once.
+    // A bucket of 50 ms at its rate (250,000 bytes): 178 packets of 1,400 bytes at once.
     int admitted = 0;
     while (second.admit(1400, 0)) {
       admitted++;
     }
-    assertEquals(100_000 / 1400, admitted);
+    assertEquals(250_000 / 1400, admitted);
   }
 
   /**
@@ -212,8 +212,8 @@ class BandwidthLimiterTest {
     limiter.allocate(0);
     assertEquals(0, limiter.usedBytesPerSecond());
     // The first registered may send the whole 10 MB/s until the first division, the second half
-    // of it: 500,000 and 250,000 bytes of refill in 50 ms beside their full buckets (200,000 and
-    // 100,000 bytes); they offer far more.
+    // of it: 500,000 and 250,000 bytes of refill in 50 ms beside their full buckets (500,000 and
+    // 250,000 bytes); they offer far more.
     long admitted = 0;
     for (long t = 0; t <= INTERVAL; t += MS) {
       for (int i = 0; i < 100; i++) {
@@ -223,7 +223,7 @@ class BandwidthLimiterTest {
     }
     assertTrue(limiter.allocate(INTERVAL));
     assertEquals(admitted * 1_000_000_000L / INTERVAL, limiter.usedBytesPerSecond());
-    assertEquals(200_000 + 500_000 + 100_000 + 250_000, admitted);
+    assertEquals(500_000 + 500_000 + 250_000 + 250_000, admitted);
     // Silence: nothing used in the next interval.
     assertTrue(limiter.allocate(2 * INTERVAL));
     assertEquals(0, limiter.usedBytesPerSecond());
