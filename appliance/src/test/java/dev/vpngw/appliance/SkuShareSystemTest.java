@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the gateway, apart from every other reason. The sites have no limit, so they drop nothing for it.
  * Before the SKU is applied (live, through the CLI), the same run without one measures what this
  * machine carries through the four gateways now: if that is not above the SKU's rate, the share
- * cannot be judged and the test fails saying so.
+ * cannot be judged and the test fails saying so. The rates compared are iperf3's goodput (TCP
+ * payload), stricter than the inner IP bytes the limiter counts (payload is ~96.4% of them at the
+ * tunnel MTU of 1435); each site's SA at the hub must have carried at least what its server got.
  */
 @Tag("system")
 class SkuShareSystemTest {
