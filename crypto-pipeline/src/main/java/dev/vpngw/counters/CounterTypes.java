@@ -93,6 +93,24 @@ public final class CounterTypes {
    */
   public static final int SA_DROPS = 14;
 
+  /**
+   * The aggregate bandwidth limit (the SKU's) of one direction in bytes per second, 0 for none;
+   * key: the direction ({@link #INBOUND}: decrypted, {@link #OUTBOUND}: encrypted). A gauge the
+   * bandwidth allocator sets at every division of the limit.
+   */
+  public static final int BANDWIDTH_LIMIT = 19;
+
+  /**
+   * Inner bytes per second the tunnels' shares of one direction let through over the last division
+   * interval (50 ms); key: the direction. A gauge the bandwidth allocator sets.
+   */
+  public static final int BANDWIDTH_USED = 20;
+
+  /**
+   * Key offset of the direction in a {@link #BANDWIDTH_LIMIT} or {@link #BANDWIDTH_USED} counter.
+   */
+  public static final int BANDWIDTH_DIRECTION_OFFSET = 0;
+
   /** Key offset of the reason id in a {@link #DROPS} counter. */
   public static final int DROPS_REASON_OFFSET = 0;
 
@@ -143,6 +161,8 @@ public final class CounterTypes {
       case SA_PACKETS_OUT -> "sa_packets_out";
       case SA_BYTES_OUT -> "sa_bytes_out";
       case SA_DROPS -> "sa_drops";
+      case BANDWIDTH_LIMIT -> "bandwidth_limit";
+      case BANDWIDTH_USED -> "bandwidth_used";
       default -> "type-" + typeId;
     };
   }

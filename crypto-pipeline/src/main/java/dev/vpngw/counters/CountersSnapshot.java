@@ -25,8 +25,8 @@ public final class CountersSnapshot {
    * @param reasonId the drop reason id for {@link CounterTypes#DROPS} and {@link
    *     CounterTypes#SA_DROPS}, otherwise -1
    * @param spi the SPI for SA counters, otherwise 0
-   * @param direction {@link CounterTypes#INBOUND} or {@link CounterTypes#OUTBOUND} for SA counters,
-   *     otherwise -1
+   * @param direction {@link CounterTypes#INBOUND} or {@link CounterTypes#OUTBOUND} for SA and
+   *     bandwidth counters, otherwise -1
    * @param connectionId the connection id for SA counters, otherwise 0
    */
   public record Counter(
@@ -91,6 +91,9 @@ public final class CountersSnapshot {
               long connectionId = 0;
               if (typeId == CounterTypes.DROPS) {
                 reasonId = key.getInt(CounterTypes.DROPS_REASON_OFFSET);
+              } else if (typeId == CounterTypes.BANDWIDTH_LIMIT
+                  || typeId == CounterTypes.BANDWIDTH_USED) {
+                direction = key.getInt(CounterTypes.BANDWIDTH_DIRECTION_OFFSET);
               } else if (CounterTypes.isSaType(typeId)) {
                 spi = key.getInt(CounterTypes.SA_SPI_OFFSET);
                 direction = key.getInt(CounterTypes.SA_DIRECTION_OFFSET);
@@ -123,6 +126,20 @@ public final class CountersSnapshot {
     long total = 0;
     for (Counter counter : counters) {
       if (counter.typeId == typeId) {
+        total += counter.value;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * The sum of the counters of {@code typeId} keyed with {@code direction} ({@link
+   * CounterTypes#INBOUND} or {@link CounterTypes#OUTBOUND}), 0 if there are none.
+   */
+  public long total(int typeId, int direction) {
+    long total = 0;
+    for (Counter counter : counters) {
+      if (counter.typeId == typeId && counter.direction == direction) {
         total += counter.value;
       }
     }

@@ -63,6 +63,11 @@ public final class OwnedCounters implements AutoCloseable {
     values.putLongRelease(offset, values.getLong(offset) + delta);
   }
 
+  /** Sets counter {@code index} (a gauge) to {@code value}. Owner thread only. */
+  public void set(int index, long value) {
+    values.putLongRelease(offsets[index], value);
+  }
+
   /** Adds one to counter {@code index}. Owner thread only. */
   public void increment(int index) {
     add(index, 1);

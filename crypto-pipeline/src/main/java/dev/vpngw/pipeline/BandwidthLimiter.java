@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * wants its share gets less.
  *
  * <p>Threads: a share is created, used and closed by the worker that owns its tunnel (single
- * writer: no atomics per packet beyond a release store of its offered-bytes total); {@link
+ * writer: no atomics per packet beyond release stores of its offered- and admitted-bytes totals,
+ * from which the allocator also knows the rate in use, {@link #usedBytesPerSecond}); {@link
  * #allocate} runs on one thread (the I/O thread's duty cycle); {@link #limit} may be set from any
  * thread. A limit of 0 means none: every share then admits everything.
  */
@@ -33,13 +34,20 @@ public final class BandwidthLimiter {
   /** The smallest bucket (bytes), so a share always admits a few full-sized packets at once. */
   private static final long MIN_BURST_BYTES = 64 * 1024;
 
-  /** The bucket's depth in time at the share's rate. */
-  private static final long BURST_NANOS = 20_000_000L;
+  /**
+   * The bucket's depth in time at the share's rate: one allocation interval, so a share banks at
+   * most what one division gave it. It must also cover the bunching of a tunnel's packets that a
+   * busy machine's scheduler causes (a thread off its core for tens of milliseconds hands over what
+   * arrived meanwhile at once): 20 ms was too shallow for that on 2 shared cores (see
+   * ARCHITECTURE.md, Bandwidth limit).
+   */
+  private static final long BURST_NANOS = ALLOCATION_INTERVAL_NANOS;
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private final List<Share> shares = new CopyOnWriteArrayList<>();
   private volatile long limitBytesPerSecond;
+  private long usedBytesPerSecond;
   private boolean started;
   private long lastAllocationNanos;
   private final List<Share> scratch = new ArrayList<>();
@@ -93,7 +101,11 @@ public final class BandwidthLimiter {
     lastAllocationNanos = nowNanos;
     long limit = limitBytesPerSecond;
     scratch.clear();
+    long used = 0;
     for (Share s : shares) {
+      long admitted = s.admitted();
+      used += Math.max(0, admitted - s.admittedAtAllocation);
+      s.admittedAtAllocation = admitted;
       long offered = s.offered();
       s.demand = Math.max(0, (offered - s.offeredAtAllocation)) * NANOS_PER_SECOND / elapsed;
       s.offeredAtAllocation = offered;
@@ -103,6 +115,7 @@ public final class BandwidthLimiter {
         scratch.add(s);
       }
     }
+    usedBytesPerSecond = used * NANOS_PER_SECOND / elapsed;
     if (limit == 0 || scratch.isEmpty()) {
       return true;
     }
@@ -137,6 +150,19 @@ public final class BandwidthLimiter {
     return true;
   }
 
+  /**
+   * Inner bytes per second all shares let through over the last allocation interval (0 before the
+   * first); read on the allocating thread.
+   */
+  long usedBytesPerSecond() {
+    return usedBytesPerSecond;
+  }
+
+  /** The aggregate limit in bytes per second, 0 for none. */
+  long limitBytesPerSecond() {
+    return limitBytesPerSecond;
+  }
+
   /** A bucket's depth at {@code rate} bytes per second. */
   private static long burst(long rate) {
     return rate == UNLIMITED
@@ -151,10 +177,12 @@ public final class BandwidthLimiter {
    */
   static final class Share {
     private static final VarHandle OFFERED;
+    private static final VarHandle ADMITTED;
 
     static {
       try {
         OFFERED = MethodHandles.lookup().findVarHandle(Share.class, "offered", long.class);
+        ADMITTED = MethodHandles.lookup().findVarHandle(Share.class, "admitted", long.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -165,13 +193,19 @@ public final class BandwidthLimiter {
     private long lastRefillNanos;
     private long offeredPlain;
 
+    private long admittedPlain;
+
     @SuppressWarnings("unused") // through OFFERED
     private long offered;
+
+    @SuppressWarnings("unused") // through ADMITTED
+    private long admitted;
 
     // Allocator's.
     private volatile long rate;
     private long demand;
     private long offeredAtAllocation;
+    private long admittedAtAllocation;
 
     private Share(long nowNanos) {
       this.lastRefillNanos = nowNanos;
@@ -186,6 +220,7 @@ public final class BandwidthLimiter {
       OFFERED.setRelease(this, offeredPlain);
       long r = rate;
       if (r == UNLIMITED) {
+        pass(bytes);
         return true;
       }
       long burst = burst(r);
@@ -198,9 +233,20 @@ public final class BandwidthLimiter {
       }
       if (tokens >= bytes) {
         tokens -= bytes;
+        pass(bytes);
         return true;
       }
       return false;
+    }
+
+    private void pass(int bytes) {
+      admittedPlain += bytes;
+      ADMITTED.setRelease(this, admittedPlain);
+    }
+
+    /** Bytes admitted so far. */
+    long admitted() {
+      return (long) ADMITTED.getAcquire(this);
     }
 
     /** Bytes offered so far (admitted or not). */

@@ -279,7 +279,10 @@ public final class Dataplane implements AutoCloseable {
             tunGro,
             wanGso);
     io.add(guard(txAgent, tx));
-    io.add(new BandwidthAllocator(outboundBandwidth, inboundBandwidth));
+    BandwidthAllocator allocator =
+        new BandwidthAllocator(outboundBandwidth, inboundBandwidth, counters);
+    agentCounters.add(allocator);
+    io.add(allocator);
     switch (options.mode()) {
       case SHARED -> {
         List<Agent> all = new ArrayList<>(io);

@@ -85,12 +85,12 @@ class BandwidthLimiterTest {
     limiter.register(0);
     BandwidthLimiter.Share second = limiter.register(0);
     assertEquals(5_000_000L, second.rate());
-    // A bucket of 20 ms at its rate (100,000 bytes): 71 packets of 1,400 bytes at once.
+    // A bucket of 50 ms at its rate (250,000 bytes): 178 packets of 1,400 bytes at once.
     int admitted = 0;
     while (second.admit(1400, 0)) {
       admitted++;
     }
-    assertEquals(100_000 / 1400, admitted);
+    assertEquals(250_000 / 1400, admitted);
   }
 
   /**
@@ -132,6 +132,101 @@ class BandwidthLimiterTest {
       double bits = carried[i] * 8.0 / 5;
       assertTrue(bits >= limitBits / 4.0, "tunnel " + i + " got " + bits + " bit/s");
     }
+  }
+
+  /**
+   * The issue's criterion with senders that react to drops as TCP does (a model, not TCP): three
+   * tunnels of four flows each, 1 ms round trips, every flow adding a segment to its window per
+   * round without a drop and cutting it to 70% after a round with one (CUBIC's factor). A policer
+   * that dropped in long bursts or starved a tunnel's flows would show here as a sum well under the
+   * limit or a tunnel under a quarter.
+   */
+  @Test
+  void threeTunnelsOfBackingOffFlowsFillTheLimitWithinFivePercentAndFairly() {
+    long limitBits = 650_000_000L;
+    BandwidthLimiter limiter = limited(limitBits);
+    int tunnels = 3;
+    int flows = 4;
+    int mss = 1400;
+    long rtt = MS;
+    long tick = 10_000;
+    BandwidthLimiter.Share[] s = new BandwidthLimiter.Share[tunnels];
+    for (int i = 0; i < tunnels; i++) {
+      s[i] = limiter.register(0);
+    }
+    double[][] window = new double[tunnels][flows];
+    double[][] credit = new double[tunnels][flows];
+    boolean[][] dropped = new boolean[tunnels][flows];
+    for (double[] w : window) {
+      java.util.Arrays.fill(w, 10.0 * mss);
+    }
+    long[] carried = new long[tunnels];
+    long seconds = 5;
+    long end = seconds * 1_000 * MS;
+    limiter.allocate(0);
+    long nextAllocation = INTERVAL;
+    for (long t = 0; t < end; t += tick) {
+      boolean roundEnds = (t + tick) % rtt == 0;
+      for (int i = 0; i < tunnels; i++) {
+        for (int f = 0; f < flows; f++) {
+          credit[i][f] += window[i][f] * tick / rtt;
+          while (credit[i][f] >= mss) {
+            credit[i][f] -= mss;
+            if (s[i].admit(mss, t)) {
+              carried[i] += mss;
+            } else {
+              dropped[i][f] = true;
+            }
+          }
+          if (roundEnds) {
+            window[i][f] =
+                dropped[i][f] ? Math.max(2.0 * mss, window[i][f] * 0.7) : window[i][f] + mss;
+            dropped[i][f] = false;
+          }
+        }
+      }
+      if (t >= nextAllocation) {
+        limiter.allocate(t);
+        nextAllocation += INTERVAL;
+      }
+    }
+    double total = 0;
+    for (long c : carried) {
+      total += c * 8.0 / seconds;
+    }
+    assertTrue(
+        Math.abs(total - limitBits) <= 0.05 * limitBits,
+        "aggregate " + total + " bit/s against a limit of " + limitBits);
+    for (int i = 0; i < tunnels; i++) {
+      double bits = carried[i] * 8.0 / seconds;
+      assertTrue(bits >= limitBits / 4.0, "tunnel " + i + " got " + bits + " bit/s");
+    }
+  }
+
+  /** The rate in use is what the shares admitted in the last interval, not what they offered. */
+  @Test
+  void usedCountsWhatTheSharesLetThroughInTheLastInterval() {
+    BandwidthLimiter limiter = limited(80_000_000L); // 10 MB/s
+    BandwidthLimiter.Share a = limiter.register(0);
+    BandwidthLimiter.Share b = limiter.register(0);
+    limiter.allocate(0);
+    assertEquals(0, limiter.usedBytesPerSecond());
+    // The first registered may send the whole 10 MB/s until the first division, the second half
+    // of it: 500,000 and 250,000 bytes of refill in 50 ms beside their full buckets (500,000 and
+    // 250,000 bytes); they offer far more.
+    long admitted = 0;
+    for (long t = 0; t <= INTERVAL; t += MS) {
+      for (int i = 0; i < 100; i++) {
+        admitted += a.admit(1000, t) ? 1000 : 0;
+        admitted += b.admit(1000, t) ? 1000 : 0;
+      }
+    }
+    assertTrue(limiter.allocate(INTERVAL));
+    assertEquals(admitted * 1_000_000_000L / INTERVAL, limiter.usedBytesPerSecond());
+    assertEquals(500_000 + 500_000 + 250_000 + 250_000, admitted);
+    // Silence: nothing used in the next interval.
+    assertTrue(limiter.allocate(2 * INTERVAL));
+    assertEquals(0, limiter.usedBytesPerSecond());
   }
 
   private static BandwidthLimiter limited(long bitsPerSecond) {

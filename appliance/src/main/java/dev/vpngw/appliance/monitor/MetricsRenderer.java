@@ -231,6 +231,36 @@ public final class MetricsRenderer {
         .sample("vpngw_esp_bytes_total", s.total(CounterTypes.ESP_BYTES_IN), "direction", "in")
         .sample("vpngw_esp_bytes_total", s.total(CounterTypes.ESP_BYTES_OUT), "direction", "out");
     t.family(
+            "vpngw_bandwidth_limit_bytes_per_second",
+            "gauge",
+            "The aggregate bandwidth limit (the SKU's) of inner traffic per direction, shared by"
+                + " all tunnels; 0 for none.")
+        .sample(
+            "vpngw_bandwidth_limit_bytes_per_second",
+            s.total(CounterTypes.BANDWIDTH_LIMIT, CounterTypes.INBOUND),
+            "direction",
+            "in")
+        .sample(
+            "vpngw_bandwidth_limit_bytes_per_second",
+            s.total(CounterTypes.BANDWIDTH_LIMIT, CounterTypes.OUTBOUND),
+            "direction",
+            "out");
+    t.family(
+            "vpngw_bandwidth_used_bytes_per_second",
+            "gauge",
+            "Inner bytes per second the bandwidth limiter let through per direction over its last"
+                + " 50 ms interval, all tunnels (what counts against the limit).")
+        .sample(
+            "vpngw_bandwidth_used_bytes_per_second",
+            s.total(CounterTypes.BANDWIDTH_USED, CounterTypes.INBOUND),
+            "direction",
+            "in")
+        .sample(
+            "vpngw_bandwidth_used_bytes_per_second",
+            s.total(CounterTypes.BANDWIDTH_USED, CounterTypes.OUTBOUND),
+            "direction",
+            "out");
+    t.family(
         "vpngw_drops_total",
         "counter",
         "Packets the gateway dropped, by reason, whichever agent dropped them (no_route, bad_icv,"

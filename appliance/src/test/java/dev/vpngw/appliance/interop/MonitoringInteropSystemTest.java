@@ -38,14 +38,16 @@ class MonitoringInteropSystemTest {
 
   private String ourConfig() {
     return Interop.gatewayConfig(
-            dir,
-            """
+                dir,
+                """
             sharedKey: "%s"
             connectionMode: responderOnly
             ikeProposals: [%s]
             espProposals: [%s]
             """
-                .formatted(IkeInteropSystemTest.PSK, IKE, ESP))
+                    .formatted(IkeInteropSystemTest.PSK, IKE, ESP))
+            // A SKU, so the bandwidth limit has a value to show.
+            .replace("  workers: 1\n", "  workers: 1\n  sku: VpnGw1\n")
         + "monitoring:\n  metrics: {address: 127.0.0.1, port: %d}\n".formatted(METRICS_PORT);
   }
 
@@ -80,6 +82,17 @@ class MonitoringInteropSystemTest {
       assertTrue(before.contains("state=\"ESTABLISHED\"} 1"), before);
       assertTrue(before.contains("state=\"INSTALLED\"} 1"), before);
       assertTrue(before.contains("vpngw_ha_role{role=\"standalone\"} 1"), before);
+      // The SKU's limit per direction, beside the byte counters, and what the limiter let through.
+      for (String direction : List.of("in", "out")) {
+        String labels = "direction=\"%s\"".formatted(direction);
+        assertEquals(
+            650_000_000L / 8,
+            value(before, "vpngw_bandwidth_limit_bytes_per_second", labels),
+            before);
+        long used = value(before, "vpngw_bandwidth_used_bytes_per_second", labels);
+        // A few IKE and ping packets at most: far below the limit.
+        assertTrue(used >= 0 && used < 650_000_000L / 8, before);
+      }
       // GatewayProcess runs the dataplane on one SHARED thread.
       assertTrue(
           before.contains("vpngw_thread_cpu_seconds_total{thread=\"vpngw-dataplane\"}"), before);
