@@ -189,12 +189,8 @@ final class HubSites implements AutoCloseable {
    * (e.g. {@code vnet-gateway update --name N --sku VpnGw1}).
    */
   TwoSites.Result cli(String role, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElseThrow());
-    command.addAll(dev.vpngw.appliance.interop.GatewayProcess.jvmFlags());
-    command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), "dev.vpngw.appliance.Main"));
-    command.addAll(List.of(args));
+    List<String> command =
+        new ArrayList<>(dev.vpngw.appliance.interop.GatewayProcess.mainCommand(args));
     command.addAll(List.of("--run-directory", dir.resolve("run" + role).toString()));
     return inNs(role, Duration.ofSeconds(60), command.toArray(String[]::new));
   }
@@ -208,13 +204,8 @@ final class HubSites implements AutoCloseable {
     Path config = dir.resolve(role + ".yaml");
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns(role)));
-    command.add(ProcessHandle.current().info().command().orElseThrow());
-    command.addAll(dev.vpngw.appliance.interop.GatewayProcess.jvmFlags());
     command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.vpngw.appliance.Main",
+        dev.vpngw.appliance.interop.GatewayProcess.mainCommand(
             "run",
             // Four gateways, iperf3 clients and servers share this machine's cores: none may
             // claim one for itself.
@@ -228,14 +219,6 @@ final class HubSites implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log(role).toFile())
             .start();
-    processes.add(p);
-    return p;
-  }
-
-  /** Starts a background command whose output goes to {@code log}; stopped on close. */
-  Process background(List<String> command, Path log) throws IOException {
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.add(p);
     return p;
   }
