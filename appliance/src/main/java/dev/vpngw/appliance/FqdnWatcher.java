@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -82,7 +83,7 @@ final class FqdnWatcher implements Consumer<IkeLog.Event>, AutoCloseable {
     FqdnWatcher w =
         new FqdnWatcher(reconfigurer, ConfigLoader.Resolver.SYSTEM, System::nanoTime, timer, timer);
     timer.scheduleWithFixedDelay(
-        w::check, INTERVAL.toSeconds(), INTERVAL.toSeconds(), TimeUnit.SECONDS);
+        w::checkSafely, INTERVAL.toSeconds(), INTERVAL.toSeconds(), TimeUnit.SECONDS);
     return w;
   }
 
@@ -102,7 +103,25 @@ final class FqdnWatcher implements Consumer<IkeLog.Event>, AutoCloseable {
     if (checked && nanoClock.getAsLong() - lastCheck < MIN_GAP.toNanos()) {
       return;
     }
-    executor.execute(this::check);
+    try {
+      executor.execute(this::checkSafely);
+    } catch (RejectedExecutionException stopped) {
+      // The watcher is closed (the gateway stops): there is nothing left to follow.
+    }
+  }
+
+  /**
+   * {@link #check} for the timer and the IKE thread's nudges: a failure is reported and the next
+   * round tries again (an exception escaping a scheduled task would cancel every later round).
+   */
+  private void checkSafely() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      System.err.printf(
+          "vpngw %s: following the sites' FQDNs failed this round: %s%n",
+          reconfigurer.config().gateway().name(), e);
+    }
   }
 
   private boolean byFqdn(String connection) {

@@ -178,4 +178,42 @@ class FqdnWatcherTest {
     assertEquals(List.of("restart to-b 192.0.2.2 -> 192.0.2.12"), calls);
     assertEquals("192.0.2.12", addressOfB());
   }
+
+  @Test
+  void aFailedRoundIsReportedAndTheNextOneStillFollowsTheName() throws Exception {
+    boolean[] broken = {true};
+    ConfigLoader.Resolver flaky =
+        fqdn -> {
+          if (broken[0]) {
+            throw new IllegalStateException("resolver broke");
+          }
+          return resolver.resolve(fqdn);
+        };
+    FqdnWatcher w = new FqdnWatcher(reconfigurer, flaky, clock::get, Runnable::run);
+    IkeLog.Event unreachable =
+        new IkeLog.Event(Instant.now(), "peer_unreachable", "to-b", List.of("retransmits", "3"));
+    dns.put("vpn.site-b.example", List.of(InetAddress.ofLiteral("192.0.2.12")));
+    // The failure stays in the round (a scheduled task that threw would never run again).
+    w.accept(unreachable);
+    assertEquals(List.of(), calls);
+    broken[0] = false;
+    clock.addAndGet(FqdnWatcher.MIN_GAP.toNanos());
+    w.accept(unreachable);
+    assertEquals(List.of("restart to-b 192.0.2.2 -> 192.0.2.12"), calls);
+  }
+
+  @Test
+  void aNudgeAfterCloseIsIgnored() {
+    FqdnWatcher closed =
+        new FqdnWatcher(
+            reconfigurer,
+            resolver,
+            clock::get,
+            r -> {
+              throw new java.util.concurrent.RejectedExecutionException("shut down");
+            });
+    closed.accept(
+        new IkeLog.Event(Instant.now(), "peer_unreachable", "to-b", List.of("retransmits", "3")));
+    assertEquals(List.of(), calls);
+  }
 }
