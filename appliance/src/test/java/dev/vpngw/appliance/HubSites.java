@@ -46,9 +46,16 @@ final class HubSites implements AutoCloseable {
       random.nextBytes(keyToHub[i]);
       random.nextBytes(keyFromHub[i]);
     }
-    TwoSites.run(
-        List.of(TOPOLOGY.toString(), "up", prefix, Integer.toString(sites)),
-        Duration.ofSeconds(60));
+    try {
+      TwoSites.run(
+          List.of(TOPOLOGY.toString(), "up", prefix, Integer.toString(sites)),
+          Duration.ofSeconds(60));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // The script cleans up after a failed command itself, but not after being killed on the
+      // timeout: whatever it made goes here.
+      TwoSites.tryRun(List.of(TOPOLOGY.toString(), "down", prefix), Duration.ofSeconds(60));
+      throw e;
+    }
   }
 
   /** Adds {@code yamlLines} (two-space indented) to the hub's {@code gateway:} section. */

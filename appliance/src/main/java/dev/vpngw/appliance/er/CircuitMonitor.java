@@ -143,8 +143,12 @@ public final class CircuitMonitor implements AutoCloseable {
     log.flush();
   }
 
-  /** Brings the kernel's routes in line with {@code up}; a failure is logged and retried. */
-  private void reconcile(boolean up) {
+  /**
+   * Brings the kernel's routes in line with {@code up}; a failure is logged and retried.
+   * Synchronized: {@link #close} withdraws the routes while a monitor thread that did not stop in
+   * time may still be at it.
+   */
+  private synchronized void reconcile(boolean up) {
     if (up == routesInstalled) {
       return;
     }
