@@ -36,6 +36,12 @@ public final class HaAgent implements Agent {
 
     /** Called every interval while active, with the intervals since the takeover. */
     void onActiveTick(long intervalsSinceTakeover) throws IOException;
+
+    /**
+     * The election's verdict on the peer changed: ALIVE (a heartbeat on some path within {@code
+     * misses} intervals) or failed. Called before {@link #onActive} when a takeover follows it.
+     */
+    default void onPeer(boolean alive) {}
   }
 
   private final HaConfig config;
@@ -53,6 +59,8 @@ public final class HaAgent implements Agent {
   private long stamp;
   private long activeIntervals;
   private boolean following;
+  private Boolean peerReported;
+  private volatile long lastHeardNanos;
   private volatile boolean switchoverRequested;
 
   private volatile long unauthenticated;
@@ -119,6 +127,7 @@ public final class HaAgent implements Agent {
       election.onApplied(journalLsn.getAsLong());
     }
     Election.Action action = election.tick(now);
+    reportPeer(now);
     if (action == Election.Action.BECOME_ACTIVE) {
       LOG.log(
           Level.INFO,
@@ -143,6 +152,19 @@ public final class HaAgent implements Agent {
     }
     updateFollow(now);
     return work;
+  }
+
+  private void reportPeer(long now) {
+    boolean alive = election.peerAlive(now);
+    if (peerReported == null || peerReported != alive) {
+      peerReported = alive;
+      listener.onPeer(alive);
+    }
+  }
+
+  /** When (on the agent's clock) the last authentic heartbeat of the peer arrived, 0 before any. */
+  public long lastHeardNanos() {
+    return lastHeardNanos;
   }
 
   private void updateFollow(long now) {
@@ -187,6 +209,7 @@ public final class HaAgent implements Agent {
       }
       lastStamp[path] = hb.stamp();
       received++;
+      lastHeardNanos = now;
       if (election.onHeartbeat(path, hb, now) == Election.Action.STEP_DOWN) {
         LOG.log(Level.INFO, "node " + config.nodeId() + " STANDBY: " + election.lastReason());
         switchoverRequested = false;

@@ -7,8 +7,9 @@ package dev.vpngw.ha;
  * <p>The active never sends a sequence number that the standby could not skip past. It keeps three
  * numbers: {@code next}, the next sequence number to send; {@code written}, the highest mark it has
  * journaled ("this SA may use sequence numbers up to here"); {@code safe}, the highest mark the
- * standby is known to hold (acknowledged, or covered by the snapshot it will receive, or written
- * while no standby is attached: then nobody can take over with an older mark). Then:
+ * standby is known to hold (acknowledged, or written after the peer was declared failed while no
+ * replication session is open: a peer that comes back trusts its journal only from a new snapshot,
+ * which holds the mark). Then:
  *
  * <ul>
  *   <li>when {@code next > written - W/2}, {@link #markDue()} asks for a new mark {@code next - 1 +
@@ -22,8 +23,8 @@ package dev.vpngw.ha;
  * </ul>
  *
  * <p>Why no (SPI, sequence number) repeats: every number the old active sent is at most its safe
- * mark; its safe mark is at most the last mark the standby applied (a mark the standby has not
- * applied is never safe while it is attached); the new active starts above that. And since it
+ * mark; its safe mark is at most the last mark the standby applied (a mark a live standby has not
+ * acknowledged is never safe); the new active starts above that. And since it
  * starts above everything sent, the peer's replay window (which only moves forward) accepts it.
  */
 public final class JumpAhead {
@@ -84,7 +85,7 @@ public final class JumpAhead {
     written = mark;
   }
 
-  /** The standby holds MARK (acknowledged), or no standby is attached: MARK is safe. */
+  /** The standby holds MARK (acknowledged), or the peer failed without a session: MARK is safe. */
   public void onMarkSafe(long mark) {
     if (mark > written) {
       throw new IllegalArgumentException("mark " + mark + " made safe before it was written");

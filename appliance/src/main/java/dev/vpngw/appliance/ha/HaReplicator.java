@@ -29,8 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  * (one {@link JumpAhead} and one {@link SequenceFence} per outbound SA; marks are journaled by the
  * {@code ha-seq-marker} thread, never on the packet path).
  *
- * <p>"Safe" means: the standby acknowledged the record, or no standby is attached (a standby that
- * attaches later gets the record in its snapshot; nobody can take over with less).
+ * <p>"Safe" means: the standby acknowledged the record, or the election has declared the peer failed
+ * and no replication session is open (a peer that comes back has restarted or stepped down, and
+ * takes over again only after the snapshot of a new session, which holds the record). A peer that
+ * is alive but detached (its session dropped, it is reconnecting, it steps down in a switchover)
+ * may still hold an older journal it could take over with: records wait for its acknowledgement
+ * then, and an SA's traffic stops at its fence rather than risk a repeated sequence number.
  */
 public final class HaReplicator implements IkeStateListener, AutoCloseable {
   private static final System.Logger LOG = System.getLogger("vpngw.ha");
@@ -43,11 +47,21 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   private final long ackTimeoutNanos;
   private final Map<Integer, Marked> fences = new ConcurrentHashMap<>();
   private final Thread marker;
-  private volatile ReplicationServer server;
+  private volatile StandbyLink standby;
+  private volatile boolean peerFailed;
   private volatile boolean active;
   private volatile boolean closed;
   private volatile long ackTimeouts;
   private volatile long unreplicable;
+
+  /** What the active knows of its standby's replication session. */
+  interface StandbyLink {
+    /** Whether a replication session is open. */
+    boolean attached();
+
+    /** The highest lsn the standby acknowledged, -1 before any. */
+    long ackedLsn();
+  }
 
   /** One outbound SA under a fence. */
   private static final class Marked {
@@ -69,15 +83,46 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
    * @param ackTimeoutNanos how long an IKE send waits for the standby's acknowledgement
    */
   public HaReplicator(ReplicationLog log, long window, long ackTimeoutNanos) {
+    this(log, window, ackTimeoutNanos, true);
+  }
+
+  /** As above; without MARKER the test drives the marker itself ({@link #markAll}). */
+  HaReplicator(ReplicationLog log, long window, long ackTimeoutNanos, boolean marker) {
     this.log = log;
     this.window = window;
     this.ackTimeoutNanos = ackTimeoutNanos;
-    this.marker = Thread.ofPlatform().name("ha-seq-marker").daemon().start(this::markLoop);
+    this.marker =
+        marker ? Thread.ofPlatform().name("ha-seq-marker").daemon().start(this::markLoop) : null;
   }
 
   /** The replication server whose acknowledgements make records safe. */
   public void server(ReplicationServer server) {
-    this.server = server;
+    link(
+        new StandbyLink() {
+          @Override
+          public boolean attached() {
+            return server.standbyAttached();
+          }
+
+          @Override
+          public long ackedLsn() {
+            return server.ackedLsn();
+          }
+        });
+  }
+
+  /** The standby session whose acknowledgements make records safe. */
+  void link(StandbyLink link) {
+    this.standby = link;
+  }
+
+  /**
+   * Whether the election declares the peer failed now (no heartbeat on any path for {@code
+   * misses} intervals; the HA agent reports every change). Only then does a record count as safe
+   * without the standby's acknowledgement, and only while no session is open.
+   */
+  public void peerFailed(boolean failed) {
+    this.peerFailed = failed;
   }
 
   /** Whether this node is active: only then are records written and fences made. */
@@ -127,7 +172,12 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
     long mark = jump.markDue();
     long lsn = log.append(new HaRecord.SequenceMark(outbound.spi(), mark));
     jump.onMarkWritten(mark);
-    if (waitSafe(lsn)) {
+    // Wait only for an attached standby, which acknowledges within milliseconds. A detached live
+    // peer (one stepping down in a switchover, one reconnecting) cannot acknowledge before it
+    // follows again: waiting here (the IKE thread, once per SA during a takeover) would only delay
+    // everything, so the marker raises the fence when the acknowledgement comes.
+    StandbyLink link = standby;
+    if (safe(lsn) || (link != null && link.attached() && waitSafe(lsn))) {
       jump.onMarkSafe(mark);
       fence.raise(mark);
     } else {
@@ -140,17 +190,23 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
 
   private void markLoop() {
     while (!closed) {
-      if (active) {
-        for (Marked m : fences.values()) {
-          try {
-            mark(m);
-          } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "sequence marks of SPI " + Integer.toHexString(m.spi), e);
-            fences.remove(m.spi, m);
-          }
-        }
-      }
+      markAll();
       LockSupport.parkNanos(MARKER_PERIOD_NANOS);
+    }
+  }
+
+  /** One pass of the marker over every fenced SA. */
+  void markAll() {
+    if (!active) {
+      return;
+    }
+    for (Marked m : fences.values()) {
+      try {
+        mark(m);
+      } catch (RuntimeException e) {
+        LOG.log(Level.ERROR, "sequence marks of SPI " + Integer.toHexString(m.spi), e);
+        fences.remove(m.spi, m);
+      }
     }
   }
 
@@ -174,8 +230,11 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   }
 
   private boolean safe(long lsn) {
-    ReplicationServer s = server;
-    return s == null || !s.standbyAttached() || s.ackedLsn() >= lsn;
+    StandbyLink s = standby;
+    if (s == null) {
+      return peerFailed;
+    }
+    return s.ackedLsn() >= lsn || (peerFailed && !s.attached());
   }
 
   private boolean waitSafe(long lsn) {
@@ -359,6 +418,8 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    marker.interrupt();
+    if (marker != null) {
+      marker.interrupt();
+    }
   }
 }

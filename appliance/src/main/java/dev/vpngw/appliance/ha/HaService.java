@@ -75,7 +75,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
           r -> Thread.ofPlatform().name("ha-vip").daemon().unstarted(r));
   private final java.util.concurrent.atomic.AtomicBoolean renewing =
       new java.util.concurrent.atomic.AtomicBoolean();
-  private volatile boolean everSynced;
+  private final JournalTrust trust;
   private volatile long takeovers;
   private volatile long lastTakeoverMicros;
 
@@ -107,14 +107,32 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
         new HaReplicator(
             log, JumpAhead.DEFAULT_WINDOW, config.intervalMillis() * 1_000_000L * config.misses());
     resources.add(replicator);
+    this.trust = new JournalTrust(config.intervalMillis() * 1_000_000L * config.misses());
     this.client =
         new ReplicationClient(
             config.nodeId(),
             config.peerReplication(),
             config.key(),
             log,
-            lsn -> everSynced = true,
+            lsn -> {},
             config.intervalMillis() * 1_000_000L);
+    client.sessions(
+        new ReplicationClient.Sessions() {
+          @Override
+          public void started() {
+            trust.sessionStarted();
+          }
+
+          @Override
+          public void synced(long lsn) {
+            trust.snapshotInstalled();
+          }
+
+          @Override
+          public void ended() {
+            trust.sessionEnded(System.nanoTime());
+          }
+        });
     resources.add(client);
   }
 
@@ -188,23 +206,26 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
   public void onActive(long newEpoch) throws IOException {
     long start = System.nanoTime();
     epoch = newEpoch;
+    // Decided before following stops (which ends the session): see JournalTrust.
+    boolean trusted = trust.trusted(agent == null ? 0 : agent.lastHeardNanos());
     client.follow(false);
     vip.renew();
     if (vnetVip != null) {
       vnetVip.renew();
     }
     List<HaRecord> records;
-    if (everSynced) {
+    if (trusted) {
       records = log.read(ReplicatedState::toRecords);
     } else {
-      // A journal this process never synced with the peer may be stale (the peer may have run
-      // the same SAs further since): taking it over could repeat sequence numbers. The peers
-      // renegotiate instead, and standbys joining later get an empty state, not the stale one.
+      // A journal not synced in the current session may be stale (the peer may have run the
+      // same SAs further since: after a restart, a step-down, a session that dropped while the
+      // peer lived on): taking it over could repeat sequence numbers. The peers renegotiate
+      // instead, and standbys joining later get an empty state, not the stale one.
       int stale = log.read(ReplicatedState::ikeSaCount);
       if (stale > 0) {
         LOG.log(
             Level.WARNING,
-            "journal never synced with the peer in this run: its "
+            "journal not synced with the peer in the current session: its "
                 + stale
                 + " IKE SA(s) are not taken over, the peers renegotiate");
       }
@@ -241,6 +262,8 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
 
   @Override
   public void onStandby(long newEpoch, String why) throws IOException {
+    // Our journal as the old active is older than what the new active sends from now on.
+    trust.distrust();
     // Under the lock: a lease renewal in progress finishes first and none starts after.
     synchronized (vipLock) {
       role = Role.STANDBY;
@@ -264,6 +287,11 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
   @Override
   public void onFollow(boolean follow) {
     client.follow(follow);
+  }
+
+  @Override
+  public void onPeer(boolean alive) {
+    replicator.peerFailed(!alive);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.vpngw.appliance.ha;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import dev.vpngw.crypto.EspSuite;
 import dev.vpngw.crypto.Integrity;
 import dev.vpngw.fib.IpPrefix;
 import dev.vpngw.ha.journal.HaRecord;
+import dev.vpngw.ha.journal.RecordCodec;
 import dev.vpngw.ha.journal.ReplicationLog;
 import dev.vpngw.sa.SaConfig;
 import dev.vpngw.sa.SequenceFence;
@@ -19,6 +21,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,10 +50,13 @@ class HaReplicatorTest {
       SaConfig plain = outbound(1);
       assertSame(plain, r.fence(plain), "a standby fences nothing");
       r.active(true);
+      r.link(new Link());
+      r.peerFailed(true);
       SaConfig fenced = r.fence(outbound(101));
       SequenceFence fence = fenced.sequenceFence();
       assertNotNull(fence);
-      // No standby attached: the first mark is safe at once, so the first packet is not held.
+      // The peer failed and no standby is attached: the first mark is safe at once, so the first
+      // packet is not held.
       assertEquals(100 + 64, fence.limit());
       assertEquals(java.util.OptionalLong.of(164L), log.read(s -> s.sequenceMark(0x1234_5678)));
       // The worker got past half the window: the marker journals the next mark and raises it.
@@ -64,6 +70,151 @@ class HaReplicatorTest {
       assertEquals(1, r.fencedSas());
       r.active(false);
       assertEquals(0, r.fencedSas(), "a node that steps down forgets its fences");
+    }
+  }
+
+  /** A standby session as the active sees it, driven by the test. */
+  private static final class Link implements HaReplicator.StandbyLink {
+    volatile boolean attached;
+    volatile long acked = -1;
+
+    @Override
+    public boolean attached() {
+      return attached;
+    }
+
+    @Override
+    public long ackedLsn() {
+      return acked;
+    }
+  }
+
+  private ReplicationLog open(String name) throws Exception {
+    return ReplicationLog.open(dir.resolve(name), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE);
+  }
+
+  /** The replication stream: the standby applies every new entry and acknowledges it. */
+  private static void ship(ExcerptTailer tailer, ReplicationLog standby, Link link) {
+    ReplicationLog.Entry e;
+    while ((e = ReplicationLog.nextEntry(tailer)) != null) {
+      standby.applyReplicated(e.lsn(), RecordCodec.decode(e.record()));
+      link.acked = e.lsn();
+    }
+  }
+
+  /** The crypto worker sends every number its fence allows; returns the highest sent. */
+  private static long sendAll(SequenceFence fence) {
+    long limit = fence.limit();
+    fence.published(limit + 1);
+    return limit;
+  }
+
+  private static final int SPI = 0x1234_5678;
+
+  private static long mark(ReplicationLog log) {
+    return log.read(s -> s.sequenceMark(SPI)).orElseThrow();
+  }
+
+  /**
+   * A synced standby whose session drops while the active lives on: the active must not count its
+   * new marks as safe (the standby may still take over with the old ones), so when the active dies
+   * right after, the standby's start is above every number sent. And a standby that still hears
+   * the active after its session ended no longer trusts its journal at all.
+   */
+  @Test
+  void aDroppedSessionMakesNoMarkSafeWhileThePeerLives() throws Exception {
+    long grace = 300_000_000L;
+    try (ReplicationLog active = open("a");
+        ReplicationLog standby = open("b");
+        HaReplicator r = new HaReplicator(active, 64, 1_000_000L, false)) {
+      Link link = new Link();
+      r.link(link);
+      r.active(true);
+      JournalTrust trust = new JournalTrust(grace);
+      // The standby connects and installs the snapshot.
+      trust.sessionStarted();
+      ReplicationLog.Cut cut = active.cut();
+      standby.installSnapshot(cut.lsn(), cut.records());
+      trust.snapshotInstalled();
+      link.attached = true;
+      link.acked = cut.lsn();
+      SequenceFence fence = r.fence(outbound(1)).sequenceFence();
+      ship(cut.tailer(), standby, link);
+      r.markAll();
+      assertEquals(64, fence.limit());
+      long sent = sendAll(fence);
+      // The stream drops; the peer's heartbeats still arrive.
+      link.attached = false;
+      long ended = System.nanoTime();
+      trust.sessionEnded(ended);
+      for (int i = 0; i < 3; i++) {
+        r.markAll();
+        sent = Math.max(sent, sendAll(fence));
+      }
+      assertTrue(mark(active) > 64, "the active journaled the next mark");
+      assertEquals(64, fence.limit(), "a mark the live, detached standby does not hold is safe");
+      // The active dies now (nothing heard after the session ended): the standby takes over.
+      assertTrue(trust.trusted(ended - 1));
+      long start = mark(standby) + 1;
+      assertTrue(start > sent, "the new active starts at " + start + ", " + sent + " was sent");
+      // Had the active been heard a while after the session ended, the journal is not trusted.
+      assertFalse(trust.trusted(ended + grace));
+      assertFalse(trust.trusted(ended - 1), "distrust is for good");
+    }
+  }
+
+  /** Once the election declares the peer failed, a mark counts as safe without a session. */
+  @Test
+  void aFailedPeerWithoutASessionMakesMarksSafeButAnAttachedOneDoesNot() throws Exception {
+    try (ReplicationLog active = open("a");
+        HaReplicator r = new HaReplicator(active, 64, 1_000_000L, false)) {
+      Link link = new Link();
+      link.attached = true;
+      r.link(link);
+      r.active(true);
+      r.peerFailed(true);
+      SequenceFence fence = r.fence(outbound(1)).sequenceFence();
+      r.markAll();
+      // A session open to a peer the election gave up on is a partition, not a death: the peer
+      // may take over with what it acknowledged, so the fence stays.
+      assertEquals(0, fence.limit());
+      link.attached = false;
+      r.markAll();
+      assertEquals(64, fence.limit());
+    }
+  }
+
+  /** With an attached standby a fence rises exactly when the mark is acknowledged. */
+  @Test
+  void theFenceHoldsUntilTheAck() throws Exception {
+    try (ReplicationLog active = open("a");
+        HaReplicator r = new HaReplicator(active, 64, 1_000_000L, false)) {
+      Link link = new Link();
+      link.attached = true;
+      r.link(link);
+      r.active(true);
+      long before = r.ackTimeouts();
+      SequenceFence fence = r.fence(outbound(1)).sequenceFence();
+      assertEquals(before + 1, r.ackTimeouts(), "the install waited for the ack and gave up");
+      long lsn = active.lastLsn();
+      for (int i = 0; i < 5; i++) {
+        r.markAll();
+        assertEquals(0, fence.limit(), "raised without the ack");
+      }
+      link.acked = lsn - 1;
+      r.markAll();
+      assertEquals(0, fence.limit(), "raised on an older ack");
+      link.acked = lsn;
+      r.markAll();
+      assertEquals(64, fence.limit());
+      // The next mark waits for its own ack the same way.
+      fence.published(40);
+      r.markAll();
+      assertEquals(64, fence.limit());
+      assertEquals(39 + 64, mark(active));
+      link.acked = active.lastLsn();
+      r.markAll();
+      assertEquals(39 + 64, fence.limit());
     }
   }
 

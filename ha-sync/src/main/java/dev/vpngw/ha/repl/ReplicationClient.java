@@ -38,6 +38,25 @@ public final class ReplicationClient implements AutoCloseable {
   private volatile boolean synced;
   private volatile boolean closed;
   private volatile Socket socket;
+  private volatile Sessions sessions = Sessions.NONE;
+
+  /**
+   * The life of each replication session, for a node that decides whether its journal may be
+   * taken over (called on the client's thread).
+   */
+  public interface Sessions {
+    /** Reports nothing. */
+    Sessions NONE = new Sessions() {};
+
+    /** A connection to the active is open: a new session starts (its snapshot is to come). */
+    default void started() {}
+
+    /** The session's snapshot as of LSN is installed: the state is the active's. */
+    default void synced(long lsn) {}
+
+    /** The session ended (an error, the active closed it, or following stopped). */
+    default void ended() {}
+  }
 
   /**
    * @param active the peer's replication address on the HA link
@@ -60,10 +79,19 @@ public final class ReplicationClient implements AutoCloseable {
     this.thread = Thread.ofPlatform().name("ha-repl-follow").daemon().start(this::run);
   }
 
+  /** Reports every session to SESSIONS from now on. */
+  public void sessions(Sessions sessions) {
+    this.sessions = sessions;
+  }
+
   /** Whether to follow the peer (it is alive and active, and this node is standby). */
   public void follow(boolean follow) {
     this.follow = follow;
-    if (!follow) {
+    if (follow) {
+      // Connect now, not after the pause: in a planned switchover the new active's fences wait
+      // for this node's first acknowledgement.
+      LockSupport.unpark(thread);
+    } else {
       synced = false;
       Socket s = socket;
       if (s != null) {
@@ -87,6 +115,7 @@ public final class ReplicationClient implements AutoCloseable {
         LockSupport.parkNanos(retryNanos);
         continue;
       }
+      boolean session = false;
       try (Socket s = new Socket()) {
         socket = s;
         if (!follow) {
@@ -94,14 +123,21 @@ public final class ReplicationClient implements AutoCloseable {
         }
         s.connect(active, (int) Math.max(1, retryNanos / 1_000_000));
         s.setTcpNoDelay(true);
+        session = true;
+        sessions.started();
         stream(s);
       } catch (IOException | RuntimeException e) {
         if (follow && !closed) {
-          LOG.log(Level.DEBUG, "replication from " + active + " ended: " + e.getMessage());
+          // A record this build cannot read (another format version) is worth a warning.
+          Level level = e instanceof IllegalArgumentException ? Level.WARNING : Level.DEBUG;
+          LOG.log(level, "replication from " + active + " ended: " + e.getMessage());
         }
       } finally {
         socket = null;
         synced = false;
+        if (session) {
+          sessions.ended();
+        }
       }
       LockSupport.parkNanos(retryNanos);
     }
@@ -132,6 +168,7 @@ public final class ReplicationClient implements AutoCloseable {
           log.installSnapshot(lsn, snapshot);
           snapshot = null;
           synced = true;
+          sessions.synced(lsn);
           LOG.log(Level.INFO, "in sync with " + active + " at lsn " + lsn);
           pendingAck = lsn;
         }

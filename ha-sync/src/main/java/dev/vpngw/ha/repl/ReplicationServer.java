@@ -29,10 +29,17 @@ public final class ReplicationServer implements AutoCloseable {
   private final LongConsumer onAck;
   private final ServerSocket server;
   private final Thread acceptor;
-  private final AtomicLong ackedLsn = new AtomicLong(-1);
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean closed;
-  private volatile Socket current;
+  private volatile Session current;
+
+  /**
+   * One standby connection and what it acknowledged. Acknowledgements count only for their own
+   * session: an lsn a standby acknowledged in an earlier session (or in an earlier term of this
+   * node, whose numbering a peer that took over unsynced may since have restarted below) says
+   * nothing about what the standby holds now.
+   */
+  private record Session(Socket socket, AtomicLong acked) {}
 
   /**
    * Listens on BIND (the HA link address).
@@ -73,16 +80,18 @@ public final class ReplicationServer implements AutoCloseable {
         closeQuietly(s);
         continue;
       }
-      Socket previous = current;
-      current = s;
+      Session previous = current;
+      Session session = new Session(s, new AtomicLong(-1));
+      current = session;
       if (previous != null) {
-        closeQuietly(previous);
+        closeQuietly(previous.socket());
       }
-      Thread.ofPlatform().name("ha-repl-ship").daemon().start(() -> ship(s));
+      Thread.ofPlatform().name("ha-repl-ship").daemon().start(() -> ship(session));
     }
   }
 
-  private void ship(Socket s) {
+  private void ship(Session session) {
+    Socket s = session.socket();
     try (s) {
       s.setTcpNoDelay(true);
       SecureStream stream = SecureStream.open(s, key, false);
@@ -110,7 +119,7 @@ public final class ReplicationServer implements AutoCloseable {
       }
       stream.write(Frames.lsn(Frames.SNAP_END, cut.lsn()));
       stream.flush();
-      while (!closed && active.getAsBoolean() && current == s) {
+      while (!closed && active.getAsBoolean() && current == session) {
         boolean work = false;
         ReplicationLog.Entry e;
         while ((e = ReplicationLog.nextEntry(cut.tailer())) != null) {
@@ -126,7 +135,7 @@ public final class ReplicationServer implements AutoCloseable {
             throw new IOException("expected ACK, got frame type " + f.type());
           }
           long lsn = f.lsn();
-          ackedLsn.accumulateAndGet(lsn, Math::max);
+          session.acked().accumulateAndGet(lsn, Math::max);
           onAck.accept(lsn);
           work = true;
         }
@@ -140,15 +149,16 @@ public final class ReplicationServer implements AutoCloseable {
         LOG.log(Level.INFO, "standby connection ended: " + e.getMessage());
       }
     } finally {
-      if (current == s) {
+      if (current == session) {
         current = null;
       }
     }
   }
 
-  /** The highest lsn the standby has acknowledged, -1 before any. */
+  /** The highest lsn the standby acknowledged in its current session, -1 without one or before. */
   public long ackedLsn() {
-    return ackedLsn.get();
+    Session c = current;
+    return c == null ? -1 : c.acked().get();
   }
 
   /** Streams that ended in an error (a peer without the key, a broken connection). */
@@ -178,9 +188,9 @@ public final class ReplicationServer implements AutoCloseable {
   public void close() throws IOException {
     closed = true;
     server.close();
-    Socket s = current;
+    Session s = current;
     if (s != null) {
-      closeQuietly(s);
+      closeQuietly(s.socket());
     }
     try {
       acceptor.join(1000);

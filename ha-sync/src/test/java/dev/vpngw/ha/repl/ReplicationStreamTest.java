@@ -59,6 +59,66 @@ class ReplicationStreamTest {
             5));
   }
 
+  /**
+   * The standby reports each session (for its decision whether its journal may be taken over), and
+   * the active counts an acknowledgement only for the session it came in: once that session ended,
+   * what the standby acknowledged then says nothing about what it holds now.
+   */
+  @Test
+  void sessionsAreReportedAndAcknowledgementsCountOnlyInTheirSession() throws Exception {
+    try (ReplicationLog primary =
+            ReplicationLog.open(
+                dir.resolve("a"), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE);
+        ReplicationServer server =
+            new ReplicationServer(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                primary,
+                KEY,
+                () -> true,
+                lsn -> {});
+        ReplicationLog standbyLog =
+            ReplicationLog.open(
+                dir.resolve("b"), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE)) {
+      primary.append(child(1000));
+      List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (ReplicationClient client =
+          new ReplicationClient(
+              7, server.localAddress(), KEY, standbyLog, lsn -> {}, 20_000_000L)) {
+        client.sessions(
+            new ReplicationClient.Sessions() {
+              @Override
+              public void started() {
+                events.add("started");
+              }
+
+              @Override
+              public void synced(long lsn) {
+                events.add("synced " + lsn);
+              }
+
+              @Override
+              public void ended() {
+                events.add("ended");
+              }
+            });
+        client.follow(true);
+        await("the standby acknowledged lsn 1", () -> server.ackedLsn() == 1);
+        client.follow(false);
+        await("the session ended", () -> events.contains("ended"));
+        int[] spi = {2000};
+        // The active notices when it next writes to the closed connection.
+        await(
+            "the active saw the session end",
+            () -> {
+              primary.append(child(spi[0]++));
+              return !server.standbyAttached();
+            });
+        assertEquals(-1, server.ackedLsn(), "an ended session's acknowledgement still counts");
+        assertEquals(List.of("started", "synced 1", "ended"), events);
+      }
+    }
+  }
+
   @Test
   void snapshotThenTailThenRejoinAfterRestart() throws Exception {
     AtomicBoolean active = new AtomicBoolean(true);
