@@ -69,7 +69,8 @@ final class HaTakeover {
       }
       try {
         IkeSa sa = ikeSa(c, r);
-        List<HaRecord.ChildSa> kids = children.getOrDefault(r.id(), List.of());
+        List<HaRecord.ChildSa> kids =
+            marked(children.getOrDefault(r.id(), List.of()), marks, refused);
         List<IkeDaemon.RestoredChild> restored =
             restoredChildren(sa, c, kids, marks, nowNanos, nowMillis);
         daemon.restore(sa, r.nextRequestId(), r.requestInFlight(), r.nextExpectedId(), restored);
@@ -80,6 +81,32 @@ final class HaTakeover {
       }
     }
     return new Result(ikeCount, childCount, refused);
+  }
+
+  /**
+   * The child SAs of KIDS that have a replicated sequence mark. One without (its first mark was
+   * never journaled, or the journal lost it) cannot be taken over: restarting its outbound SA at
+   * sequence 1 would repeat every number the old active sent, each an AES-GCM nonce. It is added to
+   * REFUSED instead; the peers notice its absence and rekey or renegotiate it.
+   */
+  static List<HaRecord.ChildSa> marked(
+      List<HaRecord.ChildSa> kids, Map<Integer, Long> marks, List<String> refused) {
+    List<HaRecord.ChildSa> out = new ArrayList<>();
+    for (HaRecord.ChildSa k : kids) {
+      if (marks.containsKey(k.outboundSpi())) {
+        out.add(k);
+      } else {
+        refused.add(
+            "child SA "
+                + Integer.toHexString(k.inboundSpi())
+                + "/"
+                + Integer.toHexString(k.outboundSpi())
+                + " of "
+                + k.connection()
+                + ": no sequence mark replicated");
+      }
+    }
+    return out;
   }
 
   private static IkeSa ikeSa(IkeConnectionConfig c, HaRecord.IkeSa r) {
@@ -150,7 +177,7 @@ final class HaTakeover {
           keyed(base, k.inboundSpi(), k.inboundKey(), encLength)
               .replayWindowSize(REPLAY_WINDOW)
               .build();
-      long mark = marks.getOrDefault(k.outboundSpi(), 0L);
+      long mark = marks.get(k.outboundSpi());
       SaConfig outbound =
           keyed(base, k.outboundSpi(), k.outboundKey(), encLength)
               .replayWindowSize(SaConfig.DEFAULT_REPLAY_WINDOW)
