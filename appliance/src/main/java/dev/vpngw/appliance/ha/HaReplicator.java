@@ -46,6 +46,13 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   private final long window;
   private final long ackTimeoutNanos;
   private final Map<Integer, Marked> fences = new ConcurrentHashMap<>();
+
+  /**
+   * Makes "if active, append" atomic with a step-down ({@link #active(boolean)}): once a node has
+   * stepped down it journals nothing more (its lsns would collide with the new active's) and holds
+   * no fence. Also guards each {@link Marked}'s pending mark. Taken before the log's own lock.
+   */
+  private final Object lock = new Object();
   private final Thread marker;
   private volatile StandbyLink standby;
   private volatile boolean peerFailed;
@@ -127,9 +134,18 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
 
   /** Whether this node is active: only then are records written and fences made. */
   public void active(boolean on) {
-    this.active = on;
-    if (!on) {
-      fences.clear();
+    synchronized (lock) {
+      this.active = on;
+      if (!on) {
+        fences.clear();
+      }
+    }
+  }
+
+  /** Journals RECORD if this node is active (atomically with a step-down): its lsn, or -1. */
+  private long appendIfActive(HaRecord record) {
+    synchronized (lock) {
+      return active ? log.append(record) : -1;
     }
   }
 
@@ -157,34 +173,43 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
 
   /**
    * The outbound SA as the dataplane must install it: bounded by a new fence whose first mark is
-   * journaled and safe before this returns (so its first packet is not held). Unchanged while
-   * standby.
+   * journaled before this returns, and safe too when it can be made so at once or an attached
+   * standby acknowledges it in time (so its first packet is not held); otherwise the fence opens
+   * when the marker sees the acknowledgement. Unchanged while standby.
    */
   public SaConfig fence(SaConfig outbound) {
-    if (!active) {
-      return outbound;
-    }
     long first = outbound.initialSequenceNumber();
     long limit = outbound.esn() ? Long.MAX_VALUE : JumpAhead.MAX_SEQ_32;
     SequenceFence fence = new SequenceFence(first);
     JumpAhead jump = new JumpAhead(window, first, limit);
     Marked m = new Marked(outbound.spi(), fence, jump);
     long mark = jump.markDue();
-    long lsn = log.append(new HaRecord.SequenceMark(outbound.spi(), mark));
-    jump.onMarkWritten(mark);
+    long lsn;
+    synchronized (lock) {
+      if (!active) {
+        return outbound;
+      }
+      lsn = log.append(new HaRecord.SequenceMark(outbound.spi(), mark));
+      jump.onMarkWritten(mark);
+      m.pendingLsn = lsn;
+      m.pendingMark = mark;
+      fences.put(outbound.spi(), m);
+    }
     // Wait only for an attached standby, which acknowledges within milliseconds. A detached live
     // peer (one stepping down in a switchover, one reconnecting) cannot acknowledge before it
     // follows again: waiting here (the IKE thread, once per SA during a takeover) would only delay
     // everything, so the marker raises the fence when the acknowledgement comes.
     StandbyLink link = standby;
     if (safe(lsn) || (link != null && link.attached() && waitSafe(lsn))) {
-      jump.onMarkSafe(mark);
-      fence.raise(mark);
-    } else {
-      m.pendingLsn = lsn;
-      m.pendingMark = mark;
+      synchronized (lock) {
+        // Unless the marker raised it meanwhile, or this node stepped down (the fence stays shut).
+        if (active && m.pendingLsn == lsn) {
+          jump.onMarkSafe(mark);
+          fence.raise(mark);
+          m.pendingLsn = -1;
+        }
+      }
     }
-    fences.put(outbound.spi(), m);
     return outbound.toBuilder().sequenceFence(fence).build();
   }
 
@@ -201,11 +226,16 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
       return;
     }
     for (Marked m : fences.values()) {
-      try {
-        mark(m);
-      } catch (RuntimeException e) {
-        LOG.log(Level.ERROR, "sequence marks of SPI " + Integer.toHexString(m.spi), e);
-        fences.remove(m.spi, m);
+      synchronized (lock) {
+        if (!active) {
+          return;
+        }
+        try {
+          mark(m);
+        } catch (RuntimeException e) {
+          LOG.log(Level.ERROR, "sequence marks of SPI " + Integer.toHexString(m.spi), e);
+          fences.remove(m.spi, m);
+        }
       }
     }
   }
@@ -221,7 +251,7 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
       m.pendingLsn = -1;
     }
     long due = m.jump.markDue();
-    if (due >= 0 && active) {
+    if (due >= 0) {
       long lsn = log.append(new HaRecord.SequenceMark(m.spi, due));
       m.jump.onMarkWritten(due);
       m.pendingLsn = lsn;
@@ -258,14 +288,12 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
       return;
     }
     HaRecord.IkeSa r = ikeRecord(sa, nextRequestId, requestInFlight, expected);
-    log.append(added ? new HaRecord.IkeSaAdded(r) : new HaRecord.IkeSaUpdated(r));
+    appendIfActive(added ? new HaRecord.IkeSaAdded(r) : new HaRecord.IkeSaUpdated(r));
   }
 
   @Override
   public void ikeSaDeleted(IkeSa sa) {
-    if (active) {
-      log.append(new HaRecord.IkeSaDeleted(id(sa)));
-    }
+    appendIfActive(new HaRecord.IkeSaDeleted(id(sa)));
   }
 
   @Override
@@ -274,7 +302,7 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
       return;
     }
     try {
-      log.append(new HaRecord.ChildSaAdded(childRecord(parent, child)));
+      appendIfActive(new HaRecord.ChildSaAdded(childRecord(parent, child)));
     } catch (IllegalArgumentException e) {
       unreplicable++;
       LOG.log(
@@ -290,11 +318,12 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
 
   @Override
   public void childSaDeleted(IkeSa parent, ChildSa child) {
-    if (!active) {
-      return;
+    synchronized (lock) {
+      if (active) {
+        log.append(new HaRecord.ChildSaDeleted(child.inboundSpi()));
+        fences.remove(child.outboundSpi());
+      }
     }
-    log.append(new HaRecord.ChildSaDeleted(child.inboundSpi()));
-    fences.remove(child.outboundSpi());
   }
 
   @Override

@@ -218,6 +218,60 @@ class HaReplicatorTest {
     }
   }
 
+  /**
+   * A node that stepped down journals nothing more: the marker's "if active, append" is atomic with
+   * the step-down (it may not append its own lsn after the new active's). The race is narrow, so
+   * this runs it many times; with the lock it cannot fail.
+   */
+  @Test
+  void afterAStepDownTheMarkerJournalsNothing() throws Exception {
+    try (ReplicationLog log = open("a");
+        HaReplicator r = new HaReplicator(log, 64, 1_000_000L, false)) {
+      r.link(new Link());
+      r.peerFailed(true);
+      java.util.concurrent.atomic.AtomicReference<SequenceFence> current =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread marker =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (!stop.get()) {
+                      SequenceFence f = current.get();
+                      if (f != null) {
+                        // The worker always used everything allowed: a mark is always due.
+                        f.published(f.limit() + 1);
+                      }
+                      r.markAll();
+                      passes.incrementAndGet();
+                    }
+                  });
+      try {
+        for (int i = 0; i < 300; i++) {
+          r.active(true);
+          current.set(r.fence(outbound(1)).sequenceFence());
+          long until = passes.get() + 4;
+          while (passes.get() < until) {
+            Thread.onSpinWait();
+          }
+          r.active(false);
+          long lsn = log.lastLsn();
+          until = passes.get() + 2;
+          while (passes.get() < until) {
+            Thread.onSpinWait();
+          }
+          assertEquals(lsn, log.lastLsn(), "journaled after the step-down (round " + i + ")");
+          assertEquals(0, r.fencedSas());
+          current.set(null);
+        }
+      } finally {
+        stop.set(true);
+        marker.join();
+      }
+    }
+  }
+
   @Test
   void selectorsAreJournaledAsPrefixesOnly() throws Exception {
     List<HaRecord.Selector> s =
