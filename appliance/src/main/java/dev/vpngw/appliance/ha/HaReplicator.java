@@ -59,6 +59,9 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   private volatile boolean active;
   private volatile boolean closed;
   private volatile long ackTimeouts;
+
+  /** The lsn an IKE send last gave up waiting for, -1 when none (the IKE thread only). */
+  private long laggingLsn = -1;
   private volatile long unreplicable;
 
   /** What the active knows of its standby's replication session. */
@@ -154,7 +157,10 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
     return active;
   }
 
-  /** IKE sends that went out without the standby's acknowledgement in time. */
+  /**
+   * Waits for the standby's acknowledgement that timed out, and IKE sends that went out without it
+   * (timed out, or not waited for while the standby lags).
+   */
   public long ackTimeouts() {
     return ackTimeouts;
   }
@@ -326,10 +332,33 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the standby holds everything the message about to leave reflects (bounded). Once a
+   * wait timed out (the HA link is cut, the standby stalls), later sends do not wait again until
+   * the acknowledgements caught up with the lsn that timed out: every send of a DPD round would
+   * otherwise cost the IKE thread the whole timeout, N SAs N times. What those sends reflect is
+   * journaled all the same and reaches the standby when the stream moves again; a takeover before
+   * that finds IKE state the peer has moved past (message ids, a rekey), which costs that IKE SA a
+   * failed liveness check and a renegotiation, never a reused nonce: child SAs' sequence numbers
+   * stay bounded by their fences, which open only on the acknowledgement, and IKE's own AEAD IVs
+   * start at a random counter under each restored key.
+   */
   @Override
   public void beforeSend() {
-    if (active) {
-      waitSafe(log.lastLsn());
+    if (!active) {
+      return;
+    }
+    long lsn = log.lastLsn();
+    long behind = laggingLsn;
+    if (behind >= 0) {
+      if (!safe(behind)) {
+        ackTimeouts++;
+        return;
+      }
+      laggingLsn = -1;
+    }
+    if (!waitSafe(lsn)) {
+      laggingLsn = lsn;
     }
   }
 

@@ -272,6 +272,46 @@ class HaReplicatorTest {
     }
   }
 
+  /**
+   * During an HA-link cut an IKE send waits for the standby once; the sends after it go out at
+   * once until the acknowledgements caught up with what timed out, then waiting resumes.
+   */
+  @Test
+  void aTimedOutIkeSendDoesNotMakeTheNextOnesWait() throws Exception {
+    long timeout = 200_000_000L;
+    try (ReplicationLog log = open("a");
+        HaReplicator r = new HaReplicator(log, 64, timeout, false)) {
+      Link link = new Link();
+      link.attached = true;
+      r.link(link);
+      r.active(true);
+      long lsn = log.append(new HaRecord.ChildSaDeleted(1));
+      long t0 = System.nanoTime();
+      r.beforeSend();
+      assertTrue(System.nanoTime() - t0 >= timeout, "the first send waited");
+      assertEquals(1, r.ackTimeouts());
+      log.append(new HaRecord.ChildSaDeleted(2));
+      long t1 = System.nanoTime();
+      for (int i = 0; i < 10; i++) {
+        r.beforeSend();
+      }
+      assertTrue(
+          System.nanoTime() - t1 < timeout,
+          "ten sends of a DPD round waited " + (System.nanoTime() - t1) / 1_000_000 + " ms");
+      assertEquals(11, r.ackTimeouts(), "each send without the standby's ack is counted");
+      // The standby catches up with the lsn that timed out: sends wait for the ack again.
+      link.acked = lsn;
+      long t2 = System.nanoTime();
+      r.beforeSend();
+      assertTrue(System.nanoTime() - t2 >= timeout, "waits again once caught up");
+      link.acked = log.lastLsn();
+      long t3 = System.nanoTime();
+      r.beforeSend();
+      assertTrue(System.nanoTime() - t3 < timeout);
+      assertEquals(12, r.ackTimeouts());
+    }
+  }
+
   @Test
   void selectorsAreJournaledAsPrefixesOnly() throws Exception {
     List<HaRecord.Selector> s =
