@@ -580,6 +580,9 @@ class HaFailoverSystemTest {
             assertTrue(active(t, 1), "node 1 lost the active role" + why(peer, node1, node2));
             assertEquals("STANDBY", String.valueOf(status(t, 2).get("role")), "node 2 took over");
             assertFalse(holdsVip(t, 2), "node 2 took the address");
+            // Each check starts processes (curl, ip): pace them so the polling does not load the
+            // machine whose heartbeats it watches.
+            Thread.sleep(150);
           }
           assertTrue(t.ping("lanA", "10.2.0.2", 10), "traffic stopped" + why(peer, node1, node2));
           c.awaitFrames("esp && ip.src == " + VIP, 10);
