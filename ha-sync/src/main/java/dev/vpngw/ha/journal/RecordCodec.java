@@ -27,11 +27,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The compact binary encoding of {@link HaRecord}s: one type byte, then the fields in declaration
- * order, big-endian; byte strings and text as a 16-bit length (32-bit for config text) and the
- * bytes; addresses as a length byte (4 or 16) and the bytes; lists as a count byte and the items.
+ * The compact binary encoding of {@link HaRecord}s: a format byte ({@code 0x80 | version}), one
+ * type byte, then the fields in declaration order, big-endian; byte strings and text as a 16-bit
+ * length (32-bit for config text) and the bytes; addresses as a length byte (4 or 16) and the
+ * bytes; lists as a count byte and the items.
+ *
+ * <p>The format version changes whenever a record's fields change, so a journal or a peer of
+ * another build is refused with a clear error ({@link UnsupportedFormatException}) instead of being
+ * misread. Records from before versions (the first format had none: its first byte is a type, 1 to
+ * 9, never with the high bit set) are refused the same way. Version 1 is the first with a format
+ * byte (child SAs carry the {@code esn} flag).
  */
 public final class RecordCodec {
+  /** The record format this build writes and reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  /** Set in the format byte; no type byte of the unversioned format has it. */
+  private static final int FORMAT_FLAG = 0x80;
+
+  /** A record of a format this build cannot read (another build's journal or peer). */
+  public static final class UnsupportedFormatException extends IllegalArgumentException {
+    UnsupportedFormatException(String message) {
+      super(message);
+    }
+  }
+
   static final int IKE_SA_ADDED = 1;
   static final int IKE_SA_UPDATED = 2;
   static final int IKE_SA_DELETED = 3;
@@ -49,6 +69,7 @@ public final class RecordCodec {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     DataOutputStream out = new DataOutputStream(bytes);
     try {
+      out.writeByte(FORMAT_FLAG | FORMAT_VERSION);
       switch (record) {
         case IkeSaAdded r -> {
           out.writeByte(IKE_SA_ADDED);
@@ -103,11 +124,27 @@ public final class RecordCodec {
   /**
    * Decodes one record from the whole of BYTES.
    *
+   * @throws UnsupportedFormatException when the record is of another format version
    * @throws IllegalArgumentException naming what is wrong when the bytes are not a record
    */
   public static HaRecord decode(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
+      int format = in.get() & 0xFF;
+      if ((format & FORMAT_FLAG) == 0) {
+        throw new UnsupportedFormatException(
+            "HA record without a format version (first byte "
+                + format
+                + ", written by a build before format versions); this build reads format "
+                + FORMAT_VERSION);
+      }
+      if ((format & ~FORMAT_FLAG) != FORMAT_VERSION) {
+        throw new UnsupportedFormatException(
+            "HA record format version "
+                + (format & ~FORMAT_FLAG)
+                + " is not supported; this build reads format "
+                + FORMAT_VERSION);
+      }
       int type = in.get() & 0xFF;
       HaRecord record =
           switch (type) {

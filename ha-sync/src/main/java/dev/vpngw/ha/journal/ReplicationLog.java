@@ -44,6 +44,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  * every method takes the log's lock.
  */
 public final class ReplicationLog implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("vpngw.ha");
+
   static final int ENTRY = 1;
   static final int SNAP_BEGIN = 2;
   static final int SNAP_RECORD = 3;
@@ -87,7 +89,28 @@ public final class ReplicationLog implements AutoCloseable {
             .timeProvider(time)
             .build();
     ReplicationLog log = new ReplicationLog(directory, queue);
-    log.replay();
+    try {
+      log.replay();
+    } catch (RecordCodec.UnsupportedFormatException e) {
+      // Another build's journal (an upgrade, a downgrade): never misread it. It is kept aside for
+      // inspection and the node starts with an empty journal, as a fresh node: it takes nothing
+      // over from it (a restarted node trusts its journal only after a resync anyway).
+      log.close();
+      Path aside =
+          directory.resolveSibling(
+              directory.getFileName() + ".unsupported-" + System.currentTimeMillis());
+      Files.move(directory, aside);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "journal "
+              + directory
+              + " cannot be read by this build ("
+              + e.getMessage()
+              + "): moved to "
+              + aside
+              + ", starting with an empty journal");
+      return open(directory, rollCycle, time);
+    }
     log.secureAll();
     return log;
   }

@@ -52,8 +52,33 @@ class RecordCodecTest {
     byte[] longer = Arrays.copyOf(b, b.length + 1);
     var e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.decode(longer));
     assertTrue(e.getMessage().contains("trailing"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> RecordCodec.decode(new byte[] {99}));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RecordCodec.decode(new byte[] {(byte) (0x80 | RecordCodec.FORMAT_VERSION), 99}));
     assertTrue(e.getMessage().contains("unknown HA record type 99"), e.getMessage());
+  }
+
+  @Test
+  void everyRecordCarriesItsFormatVersionAndOtherVersionsAreRefused() {
+    for (HaRecord r : ALL) {
+      assertEquals(0x80 | RecordCodec.FORMAT_VERSION, RecordCodec.encode(r)[0] & 0xFF);
+    }
+    byte[] b = RecordCodec.encode(ALL.get(3));
+    byte[] newer = b.clone();
+    newer[0] = (byte) (0x80 | (RecordCodec.FORMAT_VERSION + 1));
+    var e =
+        assertThrows(
+            RecordCodec.UnsupportedFormatException.class, () -> RecordCodec.decode(newer));
+    assertTrue(
+        e.getMessage().contains("format version " + (RecordCodec.FORMAT_VERSION + 1)),
+        e.getMessage());
+    // The unversioned format (before the esn flag was added) started with the type byte.
+    byte[] legacy = Arrays.copyOfRange(b, 1, b.length);
+    e =
+        assertThrows(
+            RecordCodec.UnsupportedFormatException.class, () -> RecordCodec.decode(legacy));
+    assertTrue(e.getMessage().contains("without a format version"), e.getMessage());
   }
 
   @Test

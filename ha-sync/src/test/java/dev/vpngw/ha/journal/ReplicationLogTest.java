@@ -119,4 +119,38 @@ class ReplicationLogTest {
       assertEquals(new ChildSaDeleted(5), RecordCodec.decode(e.record()));
     }
   }
+
+  @Test
+  void aJournalOfAnotherFormatIsSetAsideNotMisread() throws IOException {
+    Path journal = dir.resolve("journal");
+    byte[] record = RecordCodec.encode(new ChildSaDeleted(5));
+    byte[] legacy = java.util.Arrays.copyOfRange(record, 1, record.length);
+    try (var queue =
+            net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder.binary(journal)
+                .rollCycle(TestRollCycles.TEST_SECONDLY)
+                .timeProvider(time)
+                .build();
+        var appender = queue.createAppender()) {
+      try (var dc = appender.writingDocument()) {
+        var out = dc.wire().bytes();
+        out.writeUnsignedByte(ReplicationLog.ENTRY);
+        out.writeLong(1);
+        out.writeInt(legacy.length);
+        out.write(legacy);
+      }
+    }
+    try (ReplicationLog log = open()) {
+      assertEquals(0, log.lastLsn(), "started empty");
+      assertEquals(0, log.read(ReplicatedState::childSaCount));
+      log.append(new ChildSaDeleted(6));
+    }
+    try (var files = Files.list(dir)) {
+      List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+      assertEquals(2, names.size(), names.toString());
+      assertTrue(names.get(1).startsWith("journal.unsupported-"), names.toString());
+    }
+    try (ReplicationLog log = open()) {
+      assertEquals(1, log.lastLsn(), "the new journal reopens");
+    }
+  }
 }
