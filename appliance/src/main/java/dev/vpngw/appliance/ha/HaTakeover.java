@@ -30,7 +30,10 @@ import java.util.Map;
  * sent again and the peer's replay window accepts the new packets.
  */
 final class HaTakeover {
-  /** The inbound replay window of a child SA (as ike-control negotiates them). */
+  /**
+   * The inbound replay window of a child SA (as ike-control negotiates them). It starts empty: no
+   * inbound high-water mark is replicated (docs/ARCHITECTURE.md, HA "Known limits").
+   */
   private static final int REPLAY_WINDOW = 1024;
 
   private HaTakeover() {}

@@ -195,8 +195,6 @@ public sealed interface HaRecord {
   /** A child SA was installed. */
   record ChildSaAdded(ChildSa sa) implements HaRecord {}
 
-  /** A child SA replaced the one with inbound SPI {@code replacedInboundSpi}. */
-  record ChildSaRekeyed(int replacedInboundSpi, ChildSa sa) implements HaRecord {}
 
   /** A child SA is gone. */
   record ChildSaDeleted(int inboundSpi) implements HaRecord {}

@@ -3,7 +3,6 @@ package dev.vpngw.ha.journal;
 import dev.vpngw.ha.journal.HaRecord.ChildSa;
 import dev.vpngw.ha.journal.HaRecord.ChildSaAdded;
 import dev.vpngw.ha.journal.HaRecord.ChildSaDeleted;
-import dev.vpngw.ha.journal.HaRecord.ChildSaRekeyed;
 import dev.vpngw.ha.journal.HaRecord.Config;
 import dev.vpngw.ha.journal.HaRecord.Endpoint;
 import dev.vpngw.ha.journal.HaRecord.IkeMessageIds;
@@ -56,7 +55,8 @@ public final class RecordCodec {
   static final int IKE_SA_UPDATED = 2;
   static final int IKE_SA_DELETED = 3;
   static final int CHILD_SA_ADDED = 4;
-  static final int CHILD_SA_REKEYED = 5;
+  // 5 is not used (it was a child SA rekey record that was never written: a rekey is journaled as
+  // the new child SA added, then the old one deleted).
   static final int CHILD_SA_DELETED = 6;
   static final int SEQUENCE_MARK = 7;
   static final int IKE_MESSAGE_IDS = 8;
@@ -85,11 +85,6 @@ public final class RecordCodec {
         }
         case ChildSaAdded r -> {
           out.writeByte(CHILD_SA_ADDED);
-          writeChildSa(out, r.sa());
-        }
-        case ChildSaRekeyed r -> {
-          out.writeByte(CHILD_SA_REKEYED);
-          out.writeInt(r.replacedInboundSpi());
           writeChildSa(out, r.sa());
         }
         case ChildSaDeleted r -> {
@@ -152,7 +147,6 @@ public final class RecordCodec {
             case IKE_SA_UPDATED -> new IkeSaUpdated(readIkeSa(in));
             case IKE_SA_DELETED -> new IkeSaDeleted(readId(in));
             case CHILD_SA_ADDED -> new ChildSaAdded(readChildSa(in));
-            case CHILD_SA_REKEYED -> new ChildSaRekeyed(in.getInt(), readChildSa(in));
             case CHILD_SA_DELETED -> new ChildSaDeleted(in.getInt());
             case SEQUENCE_MARK -> new SequenceMark(in.getInt(), in.getLong());
             case IKE_MESSAGE_IDS ->

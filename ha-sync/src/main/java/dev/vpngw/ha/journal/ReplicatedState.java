@@ -3,7 +3,6 @@ package dev.vpngw.ha.journal;
 import dev.vpngw.ha.journal.HaRecord.ChildSa;
 import dev.vpngw.ha.journal.HaRecord.ChildSaAdded;
 import dev.vpngw.ha.journal.HaRecord.ChildSaDeleted;
-import dev.vpngw.ha.journal.HaRecord.ChildSaRekeyed;
 import dev.vpngw.ha.journal.HaRecord.Config;
 import dev.vpngw.ha.journal.HaRecord.IkeMessageIds;
 import dev.vpngw.ha.journal.HaRecord.IkeSa;
@@ -50,13 +49,6 @@ public final class ReplicatedState {
                 });
       }
       case ChildSaAdded r -> childSas.put(r.sa().inboundSpi(), r.sa());
-      case ChildSaRekeyed r -> {
-        ChildSa old = childSas.remove(r.replacedInboundSpi());
-        if (old != null) {
-          marks.remove(old.outboundSpi());
-        }
-        childSas.put(r.sa().inboundSpi(), r.sa());
-      }
       case ChildSaDeleted r -> {
         ChildSa old = childSas.remove(r.inboundSpi());
         if (old != null) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.ha.journal.HaRecord.ChildSaAdded;
 import dev.vpngw.ha.journal.HaRecord.ChildSaDeleted;
-import dev.vpngw.ha.journal.HaRecord.ChildSaRekeyed;
 import dev.vpngw.ha.journal.HaRecord.Config;
 import dev.vpngw.ha.journal.HaRecord.IkeMessageIds;
 import dev.vpngw.ha.journal.HaRecord.IkeSaAdded;
@@ -27,7 +26,6 @@ class RecordCodecTest {
           new IkeSaUpdated(Samples.ikeSa(7)),
           new IkeSaDeleted(new IkeSaId(1, 2)),
           new ChildSaAdded(Samples.childSa(7, 0xc0000001)),
-          new ChildSaRekeyed(0xc0000001, Samples.childSa(7, 0xc0000002)),
           new ChildSaDeleted(0xc0000002),
           new SequenceMark(0xdeadbeef, 0xFFFF_FFFFL),
           new IkeMessageIds(new IkeSaId(1, 2), 9, true, 4),

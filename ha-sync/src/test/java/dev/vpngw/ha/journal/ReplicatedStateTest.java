@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpngw.ha.journal.HaRecord.ChildSaAdded;
 import dev.vpngw.ha.journal.HaRecord.ChildSaDeleted;
-import dev.vpngw.ha.journal.HaRecord.ChildSaRekeyed;
 import dev.vpngw.ha.journal.HaRecord.Config;
 import dev.vpngw.ha.journal.HaRecord.IkeMessageIds;
 import dev.vpngw.ha.journal.HaRecord.IkeSaAdded;
@@ -36,11 +35,12 @@ class ReplicatedStateTest {
   }
 
   @Test
-  void rekeyReplacesTheChildAndDropsTheOldMark() {
+  void aRekeyIsTheNewChildAddedThenTheOldOneDeletedWithItsMark() {
     ReplicatedState s = new ReplicatedState();
     s.apply(new ChildSaAdded(Samples.childSa(1, 10)));
     s.apply(new SequenceMark(10 + 0x100, 99));
-    s.apply(new ChildSaRekeyed(10, Samples.childSa(1, 11)));
+    s.apply(new ChildSaAdded(Samples.childSa(1, 11)));
+    s.apply(new ChildSaDeleted(10));
     assertFalse(s.childSa(10).isPresent());
     assertTrue(s.childSa(11).isPresent());
     assertFalse(s.sequenceMark(10 + 0x100).isPresent());
