@@ -255,6 +255,11 @@ public final class HaAgent implements Agent {
     switchoverRequested = true;
   }
 
+  /** Calls a switchover request off (any thread); a standby that already took over stays. */
+  public void cancelSwitchover() {
+    switchoverRequested = false;
+  }
+
   /** Duty cycles that came more than an interval after the previous one. */
   public long stalls() {
     return stalls;

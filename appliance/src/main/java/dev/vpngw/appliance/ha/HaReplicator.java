@@ -46,6 +46,7 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   private final long window;
   private final long ackTimeoutNanos;
   private final Map<Integer, Marked> fences = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> grants = new ConcurrentHashMap<>();
 
   /**
    * Makes "if active, append" atomic with a step-down ({@link #active(boolean)}): once a node has
@@ -78,13 +79,18 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
     final int spi;
     final SequenceFence fence;
     final JumpAhead jump;
+    final long maxSeq;
     long pendingLsn = -1;
     long pendingMark;
 
-    Marked(int spi, SequenceFence fence, JumpAhead jump) {
+    /** Handed over in a planned switchover: the fence stays where it is (see {@link #handOver}). */
+    long handedOverUpTo = -1;
+
+    Marked(int spi, SequenceFence fence, JumpAhead jump, long maxSeq) {
       this.spi = spi;
       this.fence = fence;
       this.jump = jump;
+      this.maxSeq = maxSeq;
     }
   }
 
@@ -141,6 +147,7 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
       this.active = on;
       if (!on) {
         fences.clear();
+        grants.clear();
       }
     }
   }
@@ -188,8 +195,10 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
     long limit = outbound.esn() ? Long.MAX_VALUE : JumpAhead.MAX_SEQ_32;
     SequenceFence fence = new SequenceFence(first);
     JumpAhead jump = new JumpAhead(window, first, limit);
-    Marked m = new Marked(outbound.spi(), fence, jump);
-    long mark = jump.markDue();
+    Marked m = new Marked(outbound.spi(), fence, jump, limit);
+    Long granted = grants.remove(outbound.spi());
+    boolean handedOver = granted != null && granted >= first;
+    long mark = handedOver ? Math.min(granted, limit) : jump.markDue();
     long lsn;
     synchronized (lock) {
       if (!active) {
@@ -197,9 +206,19 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
       }
       lsn = log.append(new HaRecord.SequenceMark(outbound.spi(), mark));
       jump.onMarkWritten(mark);
-      m.pendingLsn = lsn;
-      m.pendingMark = mark;
+      if (handedOver) {
+        // The old active handed these numbers over and holds the mark (its journal has the
+        // handover, which is a mark for it): they are safe without its acknowledgement.
+        jump.onMarkSafe(mark);
+        fence.raise(mark);
+      } else {
+        m.pendingLsn = lsn;
+        m.pendingMark = mark;
+      }
       fences.put(outbound.spi(), m);
+    }
+    if (handedOver) {
+      return outbound.toBuilder().sequenceFence(fence).build();
     }
     // Wait only for an attached standby, which acknowledges within milliseconds. A detached live
     // peer (one stepping down in a switchover, one reconnecting) cannot acknowledge before it
@@ -217,6 +236,69 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
       }
     }
     return outbound.toBuilder().sequenceFence(fence).build();
+  }
+
+  /**
+   * A planned switchover begins (docs/ARCHITECTURE.md, "Planned switchover"): every fenced SA's
+   * fence stays where it is from now on (this node sends nothing above it), and a {@link
+   * HaRecord.SequenceHandover} hands the next window above it to the standby, which may then send
+   * at once after taking over instead of waiting for this node, stepping down, to follow it and
+   * acknowledge. Journaled before the switchover request's lsn is announced, so the standby holds
+   * every handover when it takes over. Returns how many SAs were handed over.
+   */
+  public int handOver(int selfNode) {
+    synchronized (lock) {
+      if (!active) {
+        return 0;
+      }
+      int n = 0;
+      for (Marked m : fences.values()) {
+        if (m.handedOverUpTo >= 0) {
+          continue;
+        }
+        long sent = m.fence.limit();
+        long upTo = Math.min(m.maxSeq, Math.max(sent, m.jump.written()) + window);
+        if (upTo <= sent) {
+          continue;
+        }
+        log.append(new HaRecord.SequenceHandover(m.spi, sent, upTo, selfNode));
+        m.handedOverUpTo = upTo;
+        n++;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * The switchover was called off while this node is still active: each handed-over SA journals a
+   * plain mark at the top of its handover (which ends the handover everywhere it is applied) and
+   * its fence rises again once the standby acknowledged that.
+   */
+  public void resume() {
+    synchronized (lock) {
+      if (!active) {
+        return;
+      }
+      for (Marked m : fences.values()) {
+        if (m.handedOverUpTo < 0) {
+          continue;
+        }
+        long mark = m.handedOverUpTo;
+        long lsn = log.append(new HaRecord.SequenceMark(m.spi, mark));
+        m.jump.onMarkWritten(mark);
+        m.pendingLsn = lsn;
+        m.pendingMark = mark;
+        m.handedOverUpTo = -1;
+      }
+    }
+  }
+
+  /**
+   * Takeover after a planned switchover: the outbound SA SPI, about to be fenced, may send up to
+   * MARK at once (the old active handed those numbers over; see {@link #handOver}).
+   */
+  public void grant(int spi, long mark) {
+    grants.put(spi, mark);
   }
 
   private void markLoop() {
@@ -247,6 +329,9 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   }
 
   private void mark(Marked m) {
+    if (m.handedOverUpTo >= 0) {
+      return;
+    }
     m.jump.advanceTo(m.fence.next());
     if (m.pendingLsn >= 0) {
       if (!safe(m.pendingLsn)) {

@@ -54,6 +54,9 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
     void onRole(Role role, long epoch, String reason, Map<String, Object> details);
   }
 
+  /** How long a planned switchover may take before it is called off, in heartbeat intervals. */
+  static final int SWITCHOVER_INTERVALS = 20;
+
   private final HaConfig config;
   private final ReplicationLog log;
   private final VipOwner vip;
@@ -76,6 +79,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean renewing =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final JournalTrust trust;
+  private volatile long handOverSince;
   private volatile long takeovers;
   private volatile long lastTakeoverMicros;
 
@@ -236,7 +240,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
     HaTakeover.Result[] result = new HaTakeover.Result[1];
     ike.call(
         d -> {
-          result[0] = HaTakeover.restore(d, records);
+          result[0] = HaTakeover.restore(d, records, config.nodeId(), replicator::grant);
           d.stateListener(replicator);
           d.hold(false);
         });
@@ -264,6 +268,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
   public void onStandby(long newEpoch, String why) throws IOException {
     // Our journal as the old active is older than what the new active sends from now on.
     trust.distrust();
+    handOverSince = 0;
     // Under the lock: a lease renewal in progress finishes first and none starts after.
     synchronized (vipLock) {
       role = Role.STANDBY;
@@ -296,6 +301,20 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
 
   @Override
   public void onActiveTick(long intervals) throws IOException {
+    long since = handOverSince;
+    if (since != 0
+        && System.nanoTime() - since > SWITCHOVER_INTERVALS * config.intervalMillis() * 1_000_000L) {
+      // The standby did not take over: this node carries on, its fences rise again once the
+      // standby acknowledged the marks that end the handover.
+      handOverSince = 0;
+      agent.cancelSwitchover();
+      replicator.resume();
+      LOG.log(
+          Level.WARNING,
+          "planned switchover called off: the standby did not take over within "
+              + SWITCHOVER_INTERVALS
+              + " intervals");
+    }
     if (intervals <= 3) {
       vip.announce();
       if (vnetVip != null) {
@@ -327,13 +346,32 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
     }
   }
 
-  /** Asks for a planned switchover (this node must be active with a live standby). */
-  public String switchover() {
+  /**
+   * Asks for a planned switchover: this node must be active with a standby following its journal.
+   * The outbound SAs are handed over first ({@link HaReplicator#handOver}: this node's fences stay
+   * where they are, the standby may send the next window at once), then the heartbeats ask the
+   * standby to take over once it has applied the journal that far. Called off (fences rise again)
+   * if the standby has not taken over within {@value #SWITCHOVER_INTERVALS} intervals.
+   */
+  public synchronized String switchover() {
     if (role != Role.ACTIVE) {
       throw new IllegalStateException("this node is " + role + ": only the active hands over");
     }
+    ReplicationServer srv = server;
+    if (srv == null || !srv.standbyAttached()) {
+      throw new IllegalStateException(
+          "no standby follows this node's journal: nothing to hand over to");
+    }
+    if (handOverSince != 0) {
+      return "switchover already requested";
+    }
+    int handed = replicator.handOver(config.nodeId());
+    handOverSince = System.nanoTime();
     agent.requestSwitchover();
-    return "switchover requested: the standby takes over once it has applied lsn " + log.lastLsn();
+    return "switchover requested: "
+        + handed
+        + " outbound SA(s) handed over; the standby takes over once it has applied lsn "
+        + log.lastLsn();
   }
 
   /** The HA state for {@code gateway ha status} and the metrics. */

@@ -41,13 +41,22 @@ final class HaTakeover {
   /** What was taken over. */
   record Result(int ikeSas, int childSas, List<String> refused) {}
 
-  /** Imports RECORDS (a snapshot of the replicated state) into DAEMON. */
-  static Result restore(IkeDaemon daemon, List<HaRecord> records) {
+  /**
+   * Imports RECORDS (a snapshot of the replicated state) into DAEMON on node SELF_NODE. An outbound
+   * SA handed over by the peer in a planned switchover starts right above what the peer sent and is
+   * granted (GRANT, before it is installed and fenced) the numbers up to the handover's mark.
+   */
+  static Result restore(
+      IkeDaemon daemon,
+      List<HaRecord> records,
+      int selfNode,
+      java.util.function.BiConsumer<Integer, Long> grant) {
     Map<String, IkeConnectionConfig> connections = new HashMap<>();
     for (IkeConnectionConfig c : daemon.connections()) {
       connections.put(c.name(), c);
     }
     Map<Integer, Long> marks = new HashMap<>();
+    Map<Integer, Long> handedOver = new HashMap<>();
     Map<HaRecord.IkeSaId, List<HaRecord.ChildSa>> children = new HashMap<>();
     List<HaRecord.IkeSa> ikeSas = new ArrayList<>();
     for (HaRecord r : records) {
@@ -56,6 +65,13 @@ final class HaTakeover {
         case HaRecord.ChildSaAdded c ->
             children.computeIfAbsent(c.sa().parent(), k -> new ArrayList<>()).add(c.sa());
         case HaRecord.SequenceMark m -> marks.put(m.outboundSpi(), m.mark());
+        case HaRecord.SequenceHandover h -> {
+          marks.put(h.outboundSpi(), h.mark());
+          // A handover this node wrote itself (as the old active) is only a mark for it.
+          if (h.fromNode() != selfNode) {
+            handedOver.put(h.outboundSpi(), h.sentUpTo());
+          }
+        }
         default -> {}
       }
     }
@@ -75,7 +91,7 @@ final class HaTakeover {
         List<HaRecord.ChildSa> kids =
             marked(children.getOrDefault(r.id(), List.of()), marks, refused);
         List<IkeDaemon.RestoredChild> restored =
-            restoredChildren(sa, c, kids, marks, nowNanos, nowMillis);
+            restoredChildren(sa, c, kids, marks, handedOver, grant, nowNanos, nowMillis);
         daemon.restore(sa, r.nextRequestId(), r.requestInFlight(), r.nextExpectedId(), restored);
         ikeCount++;
         childCount += restored.size();
@@ -145,6 +161,8 @@ final class HaTakeover {
       IkeConnectionConfig c,
       List<HaRecord.ChildSa> kids,
       Map<Integer, Long> marks,
+      Map<Integer, Long> handedOver,
+      java.util.function.BiConsumer<Integer, Long> grant,
       long nowNanos,
       long nowMillis) {
     // The newest child SA of each selector pair sends; older ones (a rekey's overlap) only receive.
@@ -181,10 +199,15 @@ final class HaTakeover {
               .replayWindowSize(REPLAY_WINDOW)
               .build();
       long mark = marks.get(k.outboundSpi());
+      Long sentUpTo = handedOver.get(k.outboundSpi());
+      long first = firstSequence(mark, sentUpTo);
+      if (sentUpTo != null) {
+        grant.accept(k.outboundSpi(), mark);
+      }
       SaConfig outbound =
           keyed(base, k.outboundSpi(), k.outboundKey(), encLength)
               .replayWindowSize(SaConfig.DEFAULT_REPLAY_WINDOW)
-              .initialSequenceNumber(mark + 1)
+              .initialSequenceNumber(first)
               .build();
       out.add(
           new IkeDaemon.RestoredChild(
@@ -201,6 +224,14 @@ final class HaTakeover {
               due(k.createdMillis(), k.hardLifetimeSeconds(), nowNanos, nowMillis)));
     }
     return out;
+  }
+
+  /**
+   * Where a taken-over outbound SA starts: right above its last replicated MARK, or right above
+   * what the old active sent (SENT_UP_TO) when it handed the SA over in a planned switchover.
+   */
+  static long firstSequence(long mark, Long sentUpTo) {
+    return sentUpTo != null ? sentUpTo + 1 : mark + 1;
   }
 
   private static SaConfig.Builder keyed(SaConfig.Builder base, int spi, byte[] key, int encLength) {

@@ -312,6 +312,86 @@ class HaReplicatorTest {
     }
   }
 
+  /**
+   * Planned switchover: the old active freezes its fences and hands the next window to the standby,
+   * which sends at once after taking over (the old active cannot acknowledge before it stepped down
+   * and follows) - and the two never use the same number. Called off, the old active's fences rise
+   * again only after the standby holds the mark that ends the handover.
+   */
+  @Test
+  void aPlannedSwitchoverHandsTheNextWindowOverWithoutOverlap() throws Exception {
+    try (ReplicationLog a = open("a");
+        ReplicationLog b = open("b");
+        HaReplicator r1 = new HaReplicator(a, 64, 1_000_000L, false);
+        HaReplicator r2 = new HaReplicator(b, 64, 1_000_000L, false)) {
+      Link link1 = new Link();
+      r1.link(link1);
+      r1.active(true);
+      ReplicationLog.Cut cut = a.cut();
+      b.installSnapshot(cut.lsn(), cut.records());
+      link1.attached = true;
+      SequenceFence f1 = r1.fence(outbound(1)).sequenceFence();
+      ship(cut.tailer(), b, link1);
+      r1.markAll();
+      long sentByOld = sendAll(f1);
+      assertEquals(64, sentByOld);
+      assertEquals(1, r1.handOver(1));
+      // Frozen: even with every mark acknowledged the old active sends nothing above 64.
+      for (int i = 0; i < 3; i++) {
+        f1.published(f1.limit() + 1);
+        r1.markAll();
+        ship(cut.tailer(), b, link1);
+      }
+      assertEquals(64, f1.limit());
+      HaRecord.SequenceHandover h = b.read(st -> st.sequenceHandover(SPI)).orElseThrow();
+      assertEquals(64, h.sentUpTo());
+      assertEquals(128, h.mark());
+      // Node 2 takes over; node 1 is alive and not yet following it.
+      long first = HaTakeover.firstSequence(mark(b), h.fromNode() != 2 ? h.sentUpTo() : null);
+      assertEquals(65, first);
+      r2.link(new Link());
+      r2.active(true);
+      r2.grant(SPI, mark(b));
+      SequenceFence f2 = r2.fence(outbound(first)).sequenceFence();
+      assertEquals(128, f2.limit(), "the handed-over window is usable at once");
+      assertTrue(first > sentByOld);
+      assertEquals(128, mark(b), "node 2's journal holds a plain mark of the window");
+      assertTrue(b.read(st -> st.sequenceHandover(SPI)).isEmpty());
+      // Node 1's own journal has its handover: for node 1 that is a mark, above node 2's window.
+      HaRecord.SequenceHandover own = a.read(st -> st.sequenceHandover(SPI)).orElseThrow();
+      assertEquals(129, HaTakeover.firstSequence(mark(a), own.fromNode() != 1 ? 0L : null));
+    }
+  }
+
+  @Test
+  void aSwitchoverCalledOffRaisesTheFenceOnlyAfterTheStandbyHoldsTheEndOfTheHandover()
+      throws Exception {
+    try (ReplicationLog a = open("a");
+        ReplicationLog b = open("b");
+        HaReplicator r = new HaReplicator(a, 64, 1_000_000L, false)) {
+      Link link = new Link();
+      r.link(link);
+      r.active(true);
+      ReplicationLog.Cut cut = a.cut();
+      b.installSnapshot(cut.lsn(), cut.records());
+      link.attached = true;
+      SequenceFence f = r.fence(outbound(1)).sequenceFence();
+      ship(cut.tailer(), b, link);
+      r.markAll();
+      r.handOver(1);
+      ship(cut.tailer(), b, link);
+      sendAll(f);
+      r.resume();
+      r.markAll();
+      assertEquals(64, f.limit(), "raised before the standby holds the plain mark");
+      ship(cut.tailer(), b, link);
+      r.markAll();
+      assertEquals(128, f.limit());
+      assertTrue(b.read(st -> st.sequenceHandover(SPI)).isEmpty(), "the handover ended");
+      assertEquals(129, HaTakeover.firstSequence(mark(b), null));
+    }
+  }
+
   @Test
   void selectorsAreJournaledAsPrefixesOnly() throws Exception {
     List<HaRecord.Selector> s =

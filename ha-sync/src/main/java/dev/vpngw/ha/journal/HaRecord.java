@@ -195,12 +195,30 @@ public sealed interface HaRecord {
   /** A child SA was installed. */
   record ChildSaAdded(ChildSa sa) implements HaRecord {}
 
-
   /** A child SA is gone. */
   record ChildSaDeleted(int inboundSpi) implements HaRecord {}
 
   /** The outbound SA with this SPI may use sequence numbers up to {@code mark}. */
   record SequenceMark(int outboundSpi, long mark) implements HaRecord {}
+
+  /**
+   * A planned switchover hands the outbound SA with this SPI over: node {@code fromNode}, the
+   * active, has sent nothing above {@code sentUpTo} and sends nothing more above it; the node that
+   * takes over may send from {@code sentUpTo + 1} up to {@code mark} at once, without waiting for
+   * the old active (which, stepping down, cannot acknowledge yet). For any other node, and for
+   * {@code fromNode} itself, it is a mark: it starts above {@code mark}. A later {@link
+   * SequenceMark} of the SPI (the switchover was called off) ends the handover.
+   */
+  record SequenceHandover(int outboundSpi, long sentUpTo, long mark, int fromNode)
+      implements HaRecord {
+    /** Checks the numbers. */
+    public SequenceHandover {
+      if (sentUpTo < 0 || mark <= sentUpTo) {
+        throw new IllegalArgumentException(
+            "handover of sequence numbers above " + sentUpTo + " up to " + mark + " is empty");
+      }
+    }
+  }
 
   /** The IKE SA's Message IDs moved on (one exchange started or completed). */
   record IkeMessageIds(IkeSaId id, int nextRequestId, boolean requestInFlight, int nextExpectedId)

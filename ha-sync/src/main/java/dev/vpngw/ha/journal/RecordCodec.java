@@ -12,6 +12,7 @@ import dev.vpngw.ha.journal.HaRecord.IkeSaDeleted;
 import dev.vpngw.ha.journal.HaRecord.IkeSaId;
 import dev.vpngw.ha.journal.HaRecord.IkeSaUpdated;
 import dev.vpngw.ha.journal.HaRecord.Selector;
+import dev.vpngw.ha.journal.HaRecord.SequenceHandover;
 import dev.vpngw.ha.journal.HaRecord.SequenceMark;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -61,6 +62,7 @@ public final class RecordCodec {
   static final int SEQUENCE_MARK = 7;
   static final int IKE_MESSAGE_IDS = 8;
   static final int CONFIG = 9;
+  static final int SEQUENCE_HANDOVER = 10;
 
   private RecordCodec() {}
 
@@ -95,6 +97,13 @@ public final class RecordCodec {
           out.writeByte(SEQUENCE_MARK);
           out.writeInt(r.outboundSpi());
           out.writeLong(r.mark());
+        }
+        case SequenceHandover r -> {
+          out.writeByte(SEQUENCE_HANDOVER);
+          out.writeInt(r.outboundSpi());
+          out.writeLong(r.sentUpTo());
+          out.writeLong(r.mark());
+          out.writeInt(r.fromNode());
         }
         case IkeMessageIds r -> {
           out.writeByte(IKE_MESSAGE_IDS);
@@ -149,6 +158,8 @@ public final class RecordCodec {
             case CHILD_SA_ADDED -> new ChildSaAdded(readChildSa(in));
             case CHILD_SA_DELETED -> new ChildSaDeleted(in.getInt());
             case SEQUENCE_MARK -> new SequenceMark(in.getInt(), in.getLong());
+            case SEQUENCE_HANDOVER ->
+                new SequenceHandover(in.getInt(), in.getLong(), in.getLong(), in.getInt());
             case IKE_MESSAGE_IDS ->
                 new IkeMessageIds(readId(in), in.getInt(), in.get() != 0, in.getInt());
             case CONFIG -> {

@@ -10,6 +10,7 @@ import dev.vpngw.ha.journal.HaRecord.IkeSaAdded;
 import dev.vpngw.ha.journal.HaRecord.IkeSaDeleted;
 import dev.vpngw.ha.journal.HaRecord.IkeSaId;
 import dev.vpngw.ha.journal.HaRecord.IkeSaUpdated;
+import dev.vpngw.ha.journal.HaRecord.SequenceHandover;
 import dev.vpngw.ha.journal.HaRecord.SequenceMark;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ public final class ReplicatedState {
   private final Map<IkeSaId, IkeSa> ikeSas = new LinkedHashMap<>();
   private final Map<Integer, ChildSa> childSas = new LinkedHashMap<>();
   private final Map<Integer, Long> marks = new LinkedHashMap<>();
+  private final Map<Integer, SequenceHandover> handovers = new LinkedHashMap<>();
   private String config;
 
   /** Applies one record. */
@@ -43,6 +45,7 @@ public final class ReplicatedState {
                 c -> {
                   if (c.parent().equals(r.id())) {
                     marks.remove(c.outboundSpi());
+                    handovers.remove(c.outboundSpi());
                     return true;
                   }
                   return false;
@@ -53,9 +56,19 @@ public final class ReplicatedState {
         ChildSa old = childSas.remove(r.inboundSpi());
         if (old != null) {
           marks.remove(old.outboundSpi());
+          handovers.remove(old.outboundSpi());
         }
       }
-      case SequenceMark r -> marks.merge(r.outboundSpi(), r.mark(), Math::max);
+      case SequenceMark r -> {
+        marks.merge(r.outboundSpi(), r.mark(), Math::max);
+        handovers.remove(r.outboundSpi());
+      }
+      case SequenceHandover r -> {
+        long mark = marks.merge(r.outboundSpi(), r.mark(), Math::max);
+        handovers.put(
+            r.outboundSpi(),
+            new SequenceHandover(r.outboundSpi(), r.sentUpTo(), mark, r.fromNode()));
+      }
       case IkeMessageIds r ->
           ikeSas.computeIfPresent(
               r.id(),
@@ -93,6 +106,7 @@ public final class ReplicatedState {
     ikeSas.clear();
     childSas.clear();
     marks.clear();
+    handovers.clear();
     config = null;
   }
 
@@ -104,8 +118,17 @@ public final class ReplicatedState {
     }
     ikeSas.values().forEach(sa -> records.add(new IkeSaAdded(sa)));
     childSas.values().forEach(c -> records.add(new ChildSaAdded(c)));
-    marks.forEach((spi, mark) -> records.add(new SequenceMark(spi, mark)));
+    marks.forEach(
+        (spi, mark) -> {
+          SequenceHandover h = handovers.get(spi);
+          records.add(h != null ? h : new SequenceMark(spi, mark));
+        });
     return records;
+  }
+
+  /** The handover of the outbound SA with this SPI in a planned switchover, if one is under way. */
+  public Optional<SequenceHandover> sequenceHandover(int outboundSpi) {
+    return Optional.ofNullable(handovers.get(outboundSpi));
   }
 
   /** The IKE SA with this id. */
@@ -145,6 +168,7 @@ public final class ReplicatedState {
         && ikeSas.equals(s.ikeSas)
         && childSas.equals(s.childSas)
         && marks.equals(s.marks)
+        && handovers.equals(s.handovers)
         && java.util.Objects.equals(config, s.config);
   }
 

@@ -28,6 +28,7 @@ class RecordCodecTest {
           new ChildSaAdded(Samples.childSa(7, 0xc0000001)),
           new ChildSaDeleted(0xc0000002),
           new SequenceMark(0xdeadbeef, 0xFFFF_FFFFL),
+          new HaRecord.SequenceHandover(0xdeadbeef, 1000, 1000 + (1 << 20), 2),
           new IkeMessageIds(new IkeSaId(1, 2), 9, true, 4),
           new Config("gateway:\n  name: gw1\n"));
 

@@ -49,6 +49,27 @@ class ReplicatedStateTest {
   }
 
   @Test
+  void aHandoverLastsUntilTheNextPlainMarkAndSurvivesASnapshot() {
+    ReplicatedState s = new ReplicatedState();
+    s.apply(new ChildSaAdded(Samples.childSa(1, 10)));
+    s.apply(new SequenceMark(10 + 0x100, 500));
+    s.apply(new HaRecord.SequenceHandover(10 + 0x100, 400, 900, 1));
+    assertEquals(900, s.sequenceMark(10 + 0x100).orElseThrow());
+    assertEquals(400, s.sequenceHandover(10 + 0x100).orElseThrow().sentUpTo());
+    ReplicatedState copy = new ReplicatedState();
+    s.toRecords().forEach(copy::apply);
+    assertEquals(s, copy);
+    assertTrue(copy.sequenceHandover(10 + 0x100).isPresent());
+    // Called off: the old active journals a plain mark again.
+    s.apply(new SequenceMark(10 + 0x100, 900));
+    assertFalse(s.sequenceHandover(10 + 0x100).isPresent());
+    assertEquals(900, s.sequenceMark(10 + 0x100).orElseThrow());
+    s.apply(new HaRecord.SequenceHandover(10 + 0x100, 800, 1700, 1));
+    s.apply(new ChildSaDeleted(10));
+    assertFalse(s.sequenceHandover(10 + 0x100).isPresent());
+  }
+
+  @Test
   void deletingAnIkeSaTakesItsChildrenAndTheirMarks() {
     ReplicatedState s = new ReplicatedState();
     s.apply(new IkeSaAdded(Samples.ikeSa(1)));
