@@ -24,8 +24,8 @@ package dev.vpngw.ha;
  *
  * <p>Why no (SPI, sequence number) repeats: every number the old active sent is at most its safe
  * mark; its safe mark is at most the last mark the standby applied (a mark a live standby has not
- * acknowledged is never safe); the new active starts above that. And since it
- * starts above everything sent, the peer's replay window (which only moves forward) accepts it.
+ * acknowledged is never safe); the new active starts above that. And since it starts above
+ * everything sent, the peer's replay window (which only moves forward) accepts it.
  */
 public final class JumpAhead {
   /** Default window: 2^20 packets, about a second of 10 Gbit/s at 1400-byte packets. */

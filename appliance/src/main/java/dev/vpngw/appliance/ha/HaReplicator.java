@@ -29,12 +29,13 @@ import java.util.concurrent.locks.LockSupport;
  * (one {@link JumpAhead} and one {@link SequenceFence} per outbound SA; marks are journaled by the
  * {@code ha-seq-marker} thread, never on the packet path).
  *
- * <p>"Safe" means: the standby acknowledged the record, or the election has declared the peer failed
- * and no replication session is open (a peer that comes back has restarted or stepped down, and
- * takes over again only after the snapshot of a new session, which holds the record). A peer that
- * is alive but detached (its session dropped, it is reconnecting, it steps down in a switchover)
- * may still hold an older journal it could take over with: records wait for its acknowledgement
- * then, and an SA's traffic stops at its fence rather than risk a repeated sequence number.
+ * <p>"Safe" means: the standby acknowledged the record, or the election has declared the peer
+ * failed and no replication session is open (a peer that comes back has restarted or stepped down,
+ * and takes over again only after the snapshot of a new session, which holds the record). A peer
+ * that is alive but detached (its session dropped, it is reconnecting, it steps down in a
+ * switchover) may still hold an older journal it could take over with: records wait for its
+ * acknowledgement then, and an SA's traffic stops at its fence rather than risk a repeated sequence
+ * number.
  */
 public final class HaReplicator implements IkeStateListener, AutoCloseable {
   private static final System.Logger LOG = System.getLogger("vpngw.ha");
@@ -54,6 +55,7 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
    * no fence. Also guards each {@link Marked}'s pending mark. Taken before the log's own lock.
    */
   private final Object lock = new Object();
+
   private final Thread marker;
   private volatile StandbyLink standby;
   private volatile boolean peerFailed;
@@ -63,6 +65,7 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
 
   /** The lsn an IKE send last gave up waiting for, -1 when none (the IKE thread only). */
   private long laggingLsn = -1;
+
   private volatile long unreplicable;
 
   /** What the active knows of its standby's replication session. */
@@ -133,9 +136,9 @@ public final class HaReplicator implements IkeStateListener, AutoCloseable {
   }
 
   /**
-   * Whether the election declares the peer failed now (no heartbeat on any path for {@code
-   * misses} intervals; the HA agent reports every change). Only then does a record count as safe
-   * without the standby's acknowledgement, and only while no session is open.
+   * Whether the election declares the peer failed now (no heartbeat on any path for {@code misses}
+   * intervals; the HA agent reports every change). Only then does a record count as safe without
+   * the standby's acknowledgement, and only while no session is open.
    */
   public void peerFailed(boolean failed) {
     this.peerFailed = failed;

@@ -303,7 +303,8 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
   public void onActiveTick(long intervals) throws IOException {
     long since = handOverSince;
     if (since != 0
-        && System.nanoTime() - since > SWITCHOVER_INTERVALS * config.intervalMillis() * 1_000_000L) {
+        && System.nanoTime() - since
+            > SWITCHOVER_INTERVALS * config.intervalMillis() * 1_000_000L) {
       // The standby did not take over: this node carries on, its fences rise again once the
       // standby acknowledged the marks that end the handover.
       handOverSince = 0;

@@ -90,7 +90,8 @@ class HaReplicatorTest {
   }
 
   private ReplicationLog open(String name) throws Exception {
-    return ReplicationLog.open(dir.resolve(name), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE);
+    return ReplicationLog.open(
+        dir.resolve(name), RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE);
   }
 
   /** The replication stream: the standby applies every new entry and acknowledges it. */
@@ -118,8 +119,8 @@ class HaReplicatorTest {
   /**
    * A synced standby whose session drops while the active lives on: the active must not count its
    * new marks as safe (the standby may still take over with the old ones), so when the active dies
-   * right after, the standby's start is above every number sent. And a standby that still hears
-   * the active after its session ended no longer trusts its journal at all.
+   * right after, the standby's start is above every number sent. And a standby that still hears the
+   * active after its session ended no longer trusts its journal at all.
    */
   @Test
   void aDroppedSessionMakesNoMarkSafeWhileThePeerLives() throws Exception {
@@ -232,7 +233,8 @@ class HaReplicatorTest {
       java.util.concurrent.atomic.AtomicReference<SequenceFence> current =
           new java.util.concurrent.atomic.AtomicReference<>();
       java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
       Thread marker =
           Thread.ofPlatform()
               .start(
@@ -273,8 +275,8 @@ class HaReplicatorTest {
   }
 
   /**
-   * During an HA-link cut an IKE send waits for the standby once; the sends after it go out at
-   * once until the acknowledgements caught up with what timed out, then waiting resumes.
+   * During an HA-link cut an IKE send waits for the standby once; the sends after it go out at once
+   * until the acknowledgements caught up with what timed out, then waiting resumes.
    */
   @Test
   void aTimedOutIkeSendDoesNotMakeTheNextOnesWait() throws Exception {

@@ -41,8 +41,8 @@ public final class ReplicationClient implements AutoCloseable {
   private volatile Sessions sessions = Sessions.NONE;
 
   /**
-   * The life of each replication session, for a node that decides whether its journal may be
-   * taken over (called on the client's thread).
+   * The life of each replication session, for a node that decides whether its journal may be taken
+   * over (called on the client's thread).
    */
   public interface Sessions {
     /** Reports nothing. */

@@ -67,8 +67,7 @@ class RecordCodecTest {
     byte[] newer = b.clone();
     newer[0] = (byte) (0x80 | (RecordCodec.FORMAT_VERSION + 1));
     var e =
-        assertThrows(
-            RecordCodec.UnsupportedFormatException.class, () -> RecordCodec.decode(newer));
+        assertThrows(RecordCodec.UnsupportedFormatException.class, () -> RecordCodec.decode(newer));
     assertTrue(
         e.getMessage().contains("format version " + (RecordCodec.FORMAT_VERSION + 1)),
         e.getMessage());
