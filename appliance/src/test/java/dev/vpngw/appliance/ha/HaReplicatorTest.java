@@ -153,7 +153,10 @@ class HaReplicatorTest {
         sent = Math.max(sent, sendAll(fence));
       }
       assertTrue(mark(active) > 64, "the active journaled the next mark");
-      assertEquals(64, fence.limit(), "a mark the live, detached standby does not hold is safe");
+      assertEquals(
+          64,
+          fence.limit(),
+          "counted a mark as safe that the live, detached standby does not hold");
       // The active dies now (nothing heard after the session ended): the standby takes over.
       assertTrue(trust.trusted(ended - 1));
       long start = mark(standby) + 1;
