@@ -101,19 +101,7 @@ final class RunCommand implements Callable<Integer> {
         FqdnWatcher fqdns = FqdnWatcher.start(new Reconfigurer(runtime, store, document, cfg));
         ManagementApi api = startApi(cfg, runtime, fqdns.reconfigurer())) {
       runtime.ikeEventHook(fqdns);
-      // The JVM exits when the hooks return: wait for the teardown (keys wiped, agents stopped).
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    stop.countDown();
-                    try {
-                      closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  },
-                  "vpngw-shutdown"));
+      stopOnSignal(stop, closed);
       if (api != null) {
         out.println(
             "vpngw "
@@ -147,18 +135,7 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     try (ExpressRouteGateway gateway = ExpressRouteGateway.start(cfg, out)) {
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    stop.countDown();
-                    try {
-                      closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  },
-                  "vpngw-shutdown"));
+      stopOnSignal(stop, closed);
       for (GatewayConfig.ExpressRouteCircuit c : cfg.expressRouteCircuits()) {
         out.printf(
             "vpngw %s: circuit %s on %s to %s, prefixes %s, echo probe every %d ms x %d to port"
@@ -194,5 +171,24 @@ final class RunCommand implements Callable<Integer> {
             cfg.gateway().runDirectory().resolve(ApiClient.URL_FILE));
     api.ha(runtime.ha());
     return api;
+  }
+
+  /**
+   * On SIGTERM or SIGINT: releases STOP and waits (up to 10 s) for CLOSED, since the JVM exits when
+   * its shutdown hooks return and the teardown (keys wiped, agents stopped) must finish first.
+   */
+  private static void stopOnSignal(CountDownLatch stop, CountDownLatch closed) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "vpngw-shutdown"));
   }
 }

@@ -89,6 +89,19 @@ public final class Election {
     this.heardOnPath = new boolean[paths];
   }
 
+  /** The election of the node CONFIG describes (its id, priority, timers and heartbeat paths). */
+  public static Election of(HaConfig config, EpochStore epochStore, long epoch, long nowNanos) {
+    return new Election(
+        config.nodeId(),
+        config.priority(),
+        config.intervalMillis() * 1_000_000L,
+        config.misses(),
+        config.paths().size(),
+        epochStore,
+        epoch,
+        nowNanos);
+  }
+
   /**
    * An authentic heartbeat (or switchover request) from the peer arrived on PATH. Returns {@link
    * Action#STEP_DOWN} when it fences this node.

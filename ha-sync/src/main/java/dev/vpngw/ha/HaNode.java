@@ -103,16 +103,7 @@ public final class HaNode implements HaAgent.Listener {
             + " at lsn "
             + log.lastLsn());
     SystemNanoClock clock = new SystemNanoClock();
-    Election election =
-        new Election(
-            config.nodeId(),
-            config.priority(),
-            config.intervalMillis() * 1_000_000L,
-            config.misses(),
-            config.paths().size(),
-            epochs,
-            epoch,
-            clock.nanoTime());
+    Election election = Election.of(config, epochs, epoch, clock.nanoTime());
     HaAgent agent =
         new HaAgent(config, election, HaAgent.openChannels(config), node, log::lastLsn, clock);
     ReplicationServer server =

@@ -179,16 +179,7 @@ public final class HaService implements HaAgent.Listener, AutoCloseable {
     this.ike = ike;
     EpochStore epochs = EpochStore.file(config.stateDirectory().resolve("epoch"));
     SystemNanoClock clock = new SystemNanoClock();
-    Election election =
-        new Election(
-            config.nodeId(),
-            config.priority(),
-            config.intervalMillis() * 1_000_000L,
-            config.misses(),
-            config.paths().size(),
-            epochs,
-            epoch,
-            clock.nanoTime());
+    Election election = Election.of(config, epochs, epoch, clock.nanoTime());
     server =
         new ReplicationServer(
             config.replication(), log, config.key(), () -> role == Role.ACTIVE, lsn -> {});
